@@ -1,0 +1,37 @@
+"""Bulk inserts of transactions and changes: raw executemany, indexed set-wise per batch."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+INSERT_TRANSACTION = (
+    "INSERT INTO transactions (id, occurred_on, description, type, amount, category_id,"
+    " member_id, notes, created_at, updated_at, hlc, local_seq)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+INSERT_CHANGE = "INSERT INTO change (hlc, origin, entity, row_id, fields) VALUES (?, ?, ?, ?, ?)"
+
+
+def insert_transactions(cursor: sqlite3.Cursor, rows: Sequence[Sequence[Any]]) -> None:
+    """Insert new transaction rows (INSERT_TRANSACTION order) inside the caller's write."""
+    after = int(cursor.execute("SELECT coalesce(max(rowid), 0) FROM transactions").fetchone()[0])
+    cursor.execute("INSERT INTO bulk_write (id) VALUES (1)")
+    try:
+        cursor.executemany(INSERT_TRANSACTION, rows)
+    finally:
+        cursor.execute("DELETE FROM bulk_write")
+    cursor.execute("INSERT INTO transaction_search (rowid, description, notes)"
+                   " SELECT rowid, description, notes FROM transactions WHERE rowid > ?", (after,))
+    cursor.execute(
+        "INSERT INTO daily_total (day, type, category_id, member_id, amount, count)"
+        " SELECT occurred_on, type, coalesce(category_id, ''), coalesce(member_id, ''),"
+        " sum(amount), count(*) FROM transactions WHERE rowid > ? AND deleted = 0"
+        " GROUP BY 1, 2, 3, 4"
+        " ON CONFLICT DO UPDATE SET amount = amount + excluded.amount,"
+        " count = count + excluded.count", (after,))
+
+
+def next_seq(cursor: sqlite3.Cursor) -> int:
+    """Return the seq the next change appended to the log will get."""
+    return int(cursor.execute("SELECT coalesce(max(seq), 0) + 1 FROM change").fetchone()[0])

@@ -1,0 +1,120 @@
+"""The ledger schema as numbered migrations, applied once each (PRAGMA user_version).
+
+Written as SQL rather than peewee models because partial indexes, FTS5, triggers and the
+bulk paths need exact SQL, and because several ledgers must live in one process.
+Triggers keep the search index and daily totals right for single writes; bulk inserts mark
+themselves in `bulk_write` and index their batch set-wise (see ourmoney.db.bulk), which is
+an order of magnitude faster than per-row triggers.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+_SYNCED = """created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1)),
+    hlc TEXT NOT NULL, local_seq INTEGER NOT NULL DEFAULT 0"""
+
+_TOTALS_ADD = """INSERT INTO daily_total (day, type, category_id, member_id, amount, count)
+    SELECT NEW.occurred_on, NEW.type, coalesce(NEW.category_id, ''),
+           coalesce(NEW.member_id, ''), NEW.amount, 1 WHERE NEW.deleted = 0
+    ON CONFLICT DO UPDATE SET amount = amount + excluded.amount, count = count + 1;"""
+
+_TOTALS_REMOVE = """UPDATE daily_total SET amount = amount - OLD.amount, count = count - 1
+    WHERE OLD.deleted = 0 AND day = OLD.occurred_on AND type = OLD.type
+      AND category_id = coalesce(OLD.category_id, '') AND member_id = coalesce(OLD.member_id, '');"""
+
+MIGRATIONS: tuple[str, ...] = (
+    f"""
+    CREATE TABLE node (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        device_id TEXT NOT NULL, name TEXT NOT NULL, clock TEXT NOT NULL, created_at TEXT NOT NULL);
+    CREATE TABLE setting (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE category (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('income', 'expense')), color TEXT NOT NULL,
+        {_SYNCED});
+    CREATE INDEX category_name ON category (name COLLATE NOCASE) WHERE deleted = 0;
+    CREATE TABLE member (id TEXT PRIMARY KEY, name TEXT NOT NULL, {_SYNCED});
+    -- No foreign keys to category/member: sync may deliver a row before what it refers to.
+    CREATE TABLE transactions (
+        id TEXT PRIMARY KEY, occurred_on TEXT NOT NULL, description TEXT NOT NULL,
+        type TEXT NOT NULL CHECK (type IN ('income', 'expense')),
+        amount INTEGER NOT NULL CHECK (amount > 0),
+        category_id TEXT, member_id TEXT, notes TEXT NOT NULL DEFAULT '',
+        {_SYNCED});
+    CREATE INDEX transactions_order ON transactions (occurred_on, created_at, id)
+        WHERE deleted = 0;
+    CREATE INDEX transactions_category ON transactions (category_id, occurred_on, created_at, id)
+        WHERE deleted = 0;
+    CREATE INDEX transactions_member ON transactions (member_id, occurred_on, created_at, id)
+        WHERE deleted = 0;
+    CREATE INDEX transactions_pending ON transactions (local_seq) WHERE deleted = 0;
+    CREATE TABLE change (
+        seq INTEGER PRIMARY KEY, hlc TEXT NOT NULL UNIQUE, origin TEXT NOT NULL,
+        entity TEXT NOT NULL, row_id TEXT NOT NULL, fields TEXT NOT NULL);
+    CREATE TABLE daily_total (
+        day TEXT NOT NULL, type TEXT NOT NULL, category_id TEXT NOT NULL, member_id TEXT NOT NULL,
+        amount INTEGER NOT NULL, count INTEGER NOT NULL,
+        PRIMARY KEY (day, type, category_id, member_id)) WITHOUT ROWID;
+    CREATE TABLE bulk_write (id INTEGER PRIMARY KEY CHECK (id = 1));
+    CREATE TRIGGER transactions_total_insert AFTER INSERT ON transactions
+        WHEN NOT EXISTS (SELECT 1 FROM bulk_write) BEGIN
+        {_TOTALS_ADD}
+    END;
+    CREATE TRIGGER transactions_total_update
+        AFTER UPDATE OF occurred_on, type, amount, category_id, member_id, deleted ON transactions
+    BEGIN
+        {_TOTALS_REMOVE}
+        {_TOTALS_ADD}
+    END;
+    CREATE TRIGGER transactions_total_delete AFTER DELETE ON transactions BEGIN
+        {_TOTALS_REMOVE}
+    END;
+    CREATE VIRTUAL TABLE transaction_search USING fts5(
+        description, notes, content='transactions', content_rowid='rowid', tokenize='trigram');
+    CREATE TRIGGER transactions_search_insert AFTER INSERT ON transactions
+        WHEN NOT EXISTS (SELECT 1 FROM bulk_write) BEGIN
+        INSERT INTO transaction_search (rowid, description, notes)
+        VALUES (NEW.rowid, NEW.description, NEW.notes);
+    END;
+    CREATE TRIGGER transactions_search_update AFTER UPDATE OF description, notes ON transactions
+    BEGIN
+        INSERT INTO transaction_search (transaction_search, rowid, description, notes)
+        VALUES ('delete', OLD.rowid, OLD.description, OLD.notes);
+        INSERT INTO transaction_search (rowid, description, notes)
+        VALUES (NEW.rowid, NEW.description, NEW.notes);
+    END;
+    CREATE TRIGGER transactions_search_delete AFTER DELETE ON transactions BEGIN
+        INSERT INTO transaction_search (transaction_search, rowid, description, notes)
+        VALUES ('delete', OLD.rowid, OLD.description, OLD.notes);
+    END;
+    """,
+)
+
+
+def version(cursor: sqlite3.Cursor) -> int:
+    """Return the schema version the database is at."""
+    return int(cursor.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(cursor: sqlite3.Cursor) -> None:
+    """Apply every migration the database has not had yet (inside the caller's transaction)."""
+    current = version(cursor)
+    if current > len(MIGRATIONS):
+        raise RuntimeError("This database was written by a newer OurMoney; update the app.")
+    for number, script in enumerate(MIGRATIONS[current:], start=current + 1):
+        for statement in _statements(script):
+            cursor.execute(statement)
+        cursor.execute(f"PRAGMA user_version = {number}")
+
+
+def _statements(script: str) -> list[str]:
+    """Split a script into statements, keeping trigger bodies whole."""
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    return [s for s in statements if s]

@@ -1,0 +1,71 @@
+"""One SQLite database per ledger: WAL, parallel readers and a single writer."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from peewee import SqliteDatabase
+
+from ourmoney.db import schema
+
+PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": "normal",
+    "foreign_keys": 1,
+    "busy_timeout": 10_000,
+    "cache_size": -32_000,
+    "temp_store": "memory",
+}
+
+
+class Store:
+    """A ledger's database: thread-local read connections and one serialised writer."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self.db = SqliteDatabase(str(self.path), pragmas=PRAGMAS, check_same_thread=False)
+        self._writer = threading.RLock()
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a read query and return every row."""
+        return list(self.db.execute_sql(sql, params).fetchall())
+
+    def row(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        """Run a read query and return its first row, or None."""
+        found: tuple[Any, ...] | None = self.db.execute_sql(sql, params).fetchone()
+        return found
+
+    def value(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run a read query and return the first column of its first row, or None."""
+        found = self.row(sql, params)
+        return found[0] if found else None
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Cursor]:
+        """Hold the single writer and an IMMEDIATE transaction; commit on success."""
+        with self._writer, self.db.atomic("IMMEDIATE"):
+            yield self.db.cursor()
+
+    def execute_many(self, cursor: sqlite3.Cursor, sql: str,
+                     rows: Iterable[Sequence[Any]]) -> None:
+        """Insert or update many rows with the raw DB-API cursor (the bulk path)."""
+        cursor.executemany(sql, rows)
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        if not self.db.is_closed():
+            self.db.close()
+
+
+def open_store(path: Path | str) -> Store:
+    """Open (creating and migrating if needed) the ledger database at `path`."""
+    store = Store(path)
+    store.db.connect(reuse_if_open=True)
+    with store.write() as cursor:
+        schema.migrate(cursor)
+    return store

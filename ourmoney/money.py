@@ -1,0 +1,135 @@
+"""Exact money: parse what people type, store integer minor units, format per locale."""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+from babel.numbers import format_currency, get_currency_precision, get_decimal_symbol
+
+from ourmoney.errors import InvalidAmount
+
+# Larger amounts are typos, and keep every SUM of a ledger inside SQLite's 64-bit integers.
+MAX_AMOUNT = Decimal("999999999999.99")
+_TERM = re.compile(r"\s*([+-]?)\s*([0-9][0-9.,' \u00a0\u202f]*)\s*")
+
+
+def precision_of(currency: str) -> int:
+    """Return how many decimals the currency's minor unit has."""
+    return int(get_currency_precision(currency))
+
+
+def to_minor(amount: Decimal, precision: int = 2) -> int:
+    """Convert an exact amount to integer minor units."""
+    return int(amount.scaleb(precision).to_integral_value(ROUND_HALF_EVEN))
+
+
+def from_minor(minor: int, precision: int = 2) -> Decimal:
+    """Convert integer minor units back to an exact amount."""
+    return Decimal(minor).scaleb(-precision).quantize(Decimal(1).scaleb(-precision))
+
+
+def to_text(minor: int, precision: int = 2) -> str:
+    """Return the wire form of an amount: a plain decimal string such as "12.34"."""
+    return str(from_minor(minor, precision))
+
+
+def parse_amount(text: object, *, precision: int = 2, decimal_symbol: str = ".") -> Decimal:
+    """Parse a typed amount such as "12.50", "12,50" or "12.50+3" into a positive Decimal."""
+    if isinstance(text, bool) or not isinstance(text, str | int | Decimal):
+        raise InvalidAmount("Amount must be written as text such as \"12.34\".", field="amount")
+    raw = str(text).strip()
+    if not raw:
+        raise InvalidAmount("Amount is required.", field="amount")
+    if len(raw) > 100:
+        raise InvalidAmount("Amount is too long.", field="amount")
+    total = sum((_term(sign, digits, precision, decimal_symbol) for sign, digits in _terms(raw)),
+                Decimal(0))
+    return check_amount(total, precision)
+
+
+def check_amount(amount: Decimal, precision: int = 2) -> Decimal:
+    """Return the amount if it is positive, finite, sane and has at most `precision` decimals."""
+    if not amount.is_finite():
+        raise InvalidAmount("Amount must be a finite number.", field="amount")
+    if amount <= 0:
+        raise InvalidAmount(
+            "Amount must be greater than zero; choose Expense or Income for the direction.",
+            field="amount")
+    if amount > MAX_AMOUNT:
+        raise InvalidAmount("Amount is too large.", field="amount")
+    exponent = amount.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > precision:
+        raise InvalidAmount(_decimals_message(precision), field="amount")
+    return amount.quantize(Decimal(1).scaleb(-precision))
+
+
+def _decimals_message(precision: int) -> str:
+    if precision == 0:
+        return "Amount must be a whole number in this currency."
+    return f"Amount must have at most {precision} decimals."
+
+
+def _terms(raw: str) -> list[tuple[str, str]]:
+    """Split "12.50+3-1" into signed terms, refusing anything else (never eval)."""
+    terms: list[tuple[str, str]] = []
+    position = 0
+    while position < len(raw):
+        match = _TERM.match(raw, position)
+        if not match or match.end() == position or (terms and not match.group(1)):
+            raise InvalidAmount("Amount must be a number such as 12.34 or a sum such as 12.50+3.",
+                                field="amount")
+        terms.append((match.group(1), match.group(2)))
+        position = match.end()
+    return terms
+
+
+def _term(sign: str, digits: str, precision: int, decimal_symbol: str) -> Decimal:
+    try:
+        value = Decimal(_normalise(digits, decimal_symbol))
+    except InvalidOperation:
+        raise InvalidAmount("Amount must be a number such as 12.34.", field="amount") from None
+    if -value.as_tuple().exponent > precision:  # type: ignore[operator]
+        raise InvalidAmount(_decimals_message(precision), field="amount")
+    return -value if sign == "-" else value
+
+
+def _normalise(digits: str, decimal_symbol: str) -> str:
+    """Turn "1.234,56", "1,234.56", "12,50" into "1234.56"-style text."""
+    text = re.sub(r"[' \u00a0\u202f]", "", digits)
+    marks = [c for c in text if c in ".,"]
+    if not marks:
+        return text
+    if len(set(marks)) == 2:
+        decimal = text[max(text.rfind("."), text.rfind(","))]
+    elif len(marks) > 1:
+        decimal = ""  # "1.234.567": the repeated mark can only be grouping
+    else:
+        decimal = _single_mark(text, marks[0], decimal_symbol)
+    grouping = "," if decimal == "." else "."
+    if decimal and text.count(decimal) > 1:
+        raise InvalidOperation
+    whole, _, fraction = text.partition(decimal) if decimal else (text, "", "")
+    if grouping in whole and not re.fullmatch(r"\d{1,3}(" + re.escape(grouping) + r"\d{3})+",
+                                             whole):
+        raise InvalidOperation
+    return whole.replace(grouping, "") + ("." + fraction if decimal else "")
+
+
+def _single_mark(text: str, mark: str, decimal_symbol: str) -> str:
+    """Decide whether a lone "." or "," is the decimal mark: three digits after it mean grouping."""
+    after = len(text) - text.index(mark) - 1
+    if after == 3 and mark != decimal_symbol:
+        return ""
+    return mark
+
+
+def decimal_symbol_for(locale: str) -> str:
+    """Return the decimal mark people type in this locale."""
+    return str(get_decimal_symbol(locale))
+
+
+def format_money(minor: int, currency: str, locale: str) -> str:
+    """Format minor units for display, for example "€ 12,34" or "$12.34"."""
+    amount = from_minor(minor, precision_of(currency))
+    return str(format_currency(amount, currency, locale=locale))

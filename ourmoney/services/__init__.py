@@ -1,0 +1,1 @@
+"""Services: plain values in, plain values out; no web framework here."""

@@ -1,0 +1,74 @@
+"""Members: the people of a household who record transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from ourmoney.clock import utc_now_text
+from ourmoney.errors import Conflict, NotFound
+from ourmoney.ids import new_id
+from ourmoney.services.book import Book
+from ourmoney.services.models import Member
+from ourmoney.services.validation import MAX_NAME, text
+
+
+def list_members(book: Book) -> list[Member]:
+    """Return live members, by name, with how many transactions each recorded."""
+    rows = book.store.rows(
+        """SELECT id, name, (SELECT coalesce(sum(count), 0) FROM daily_total d
+                             WHERE d.member_id = m.id)
+           FROM member m WHERE deleted = 0 ORDER BY name COLLATE NOCASE""")
+    return [Member(*row) for row in rows]
+
+
+def get_member(book: Book, member_id: str) -> Member:
+    """Return one live member or raise NotFound."""
+    row = book.store.row("SELECT id, name FROM member WHERE id = ? AND deleted = 0",
+                         (member_id,))
+    if row is None:
+        raise NotFound("That member does not exist.", field="member")
+    return Member(*row)
+
+
+def resolve(book: Book, given: str) -> Member | None:
+    """Find a live member by id or by name (ignoring case)."""
+    row = book.store.row("SELECT id, name FROM member WHERE deleted = 0 AND"
+                         " (id = ? OR name = ? COLLATE NOCASE) ORDER BY id = ? DESC LIMIT 1",
+                         (given, given.strip(), given))
+    return Member(*row) if row else None
+
+
+def add_member(book: Book, name: object) -> Member:
+    """Add a person to the household."""
+    clean = text(name, "name", limit=MAX_NAME, required=True)
+    with book.write() as cursor:
+        return insert(book, cursor, clean)
+
+
+def insert(book: Book, cursor: sqlite3.Cursor, name: str, member_id: str | None = None) -> Member:
+    """Insert a member inside the caller's write."""
+    if cursor.execute("SELECT 1 FROM member WHERE deleted = 0 AND name = ? COLLATE NOCASE",
+                      (name,)).fetchone():
+        raise Conflict(f"A member named {name} already exists.", field="name")
+    member_id = member_id or new_id()
+    now = utc_now_text()
+    hlc, seq = book.record(cursor, "member", member_id,
+                           {"name": name, "deleted": False, "created_at": now})
+    cursor.execute("INSERT INTO member (id, name, created_at, updated_at, hlc, local_seq)"
+                   " VALUES (?, ?, ?, ?, ?, ?)", (member_id, name, now, now, hlc, seq))
+    return Member(member_id, name)
+
+
+def rename_member(book: Book, member_id: str, name: object) -> Member:
+    """Give a member a new name."""
+    get_member(book, member_id)
+    clean = text(name, "name", limit=MAX_NAME, required=True)
+    with book.write() as cursor:
+        clash = cursor.execute("SELECT id FROM member WHERE deleted = 0 AND id != ? AND"
+                               " name = ? COLLATE NOCASE", (member_id, clean)).fetchone()
+        if clash:
+            raise Conflict(f"A member named {clean} already exists.", field="name")
+        hlc, seq = book.record(cursor, "member", member_id, {"name": clean})
+        cursor.execute("UPDATE member SET name = ?, updated_at = ?, hlc = ?, local_seq = ?"
+                       " WHERE id = ?", (clean, utc_now_text(), hlc, seq, member_id))
+    return Member(member_id, clean)
