@@ -1,0 +1,86 @@
+"""The `ourmoney` command."""
+
+from __future__ import annotations
+
+import sys
+import webbrowser
+from datetime import date
+from typing import Any
+
+import click
+
+from ourmoney import __version__
+from ourmoney.errors import OurMoneyError
+from ourmoney.settings import Settings, load
+
+DATA_DIR = click.option("--data-dir", type=click.Path(file_okay=False),
+                        help="Folder with the ledger (default: your user data folder; "
+                             "also OURMONEY_HOME).")
+
+
+def resolve(**overrides: Any) -> Settings:
+    """Resolve settings from flags, failing with one clear line."""
+    try:
+        return load(overrides)
+    except OurMoneyError as error:
+        raise click.UsageError(error.message) from None
+
+
+@click.group(invoke_without_command=True)
+@click.version_option(__version__, prog_name="ourmoney", message="%(prog)s %(version)s")
+@DATA_DIR
+@click.pass_context
+def main(ctx: click.Context, data_dir: str | None) -> None:
+    """OurMoney: record, browse and share household money, offline first."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(serve, data_dir=data_dir, open_browser=True)
+
+
+@main.command()
+@click.option("--host", help="Address to listen on (default 127.0.0.1).")
+@click.option("--port", type=click.IntRange(0, 65535), help="Port (default 8421; 0 = any free).")
+@DATA_DIR
+@click.option("--open", "open_browser", is_flag=True, default=None,
+              help="Open the app in the system browser.")
+def serve(host: str | None, port: int | None, data_dir: str | None,
+          open_browser: bool | None) -> None:
+    """Run the app on this computer and print its address."""
+    from ourmoney.server import run
+
+    settings = resolve(host=host, port=port, data_dir=data_dir, open_browser=open_browser)
+    try:
+        run(settings, ready=lambda url: _announce(url, settings.open_browser))
+    except OurMoneyError as error:
+        raise click.ClickException(error.message) from None
+
+
+def _announce(url: str, open_browser: bool) -> None:
+    click.echo(f"OurMoney running at {url}")
+    sys.stdout.flush()
+    if open_browser:
+        webbrowser.open(url)
+
+
+@main.command()
+@click.option("--transactions", "count", type=int, default=2000, show_default=True,
+              help="How many transactions to create.")
+@click.option("--seed", type=int, default=2024, show_default=True, help="Random seed.")
+@DATA_DIR
+def demo(count: int, seed: int, data_dir: str | None) -> None:
+    """Fill an empty ledger with a realistic synthetic household history."""
+    from ourmoney.services import demo as demo_service
+    from ourmoney.services.book import open_book
+
+    settings = resolve(data_dir=data_dir)
+    book = open_book(settings.database_path)
+    try:
+        with click.progressbar(length=count, label="Creating transactions",
+                               file=sys.stderr) as bar:
+            result = demo_service.fill(book, count, today=date.today(), seed=seed,  # noqa: DTZ011
+                                       progress=lambda done: bar.update(done - bar.pos))
+    except OurMoneyError as error:
+        raise click.ClickException(error.message) from None
+    finally:
+        book.close()
+    click.echo(f"created {result.transactions} transactions from {result.first_day} to "
+               f"{result.last_day} in {settings.database_path}")

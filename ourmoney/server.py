@@ -1,0 +1,48 @@
+"""Serve the app with waitress and announce the address once the socket is listening."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Callable
+
+from waitress.server import create_server
+
+from ourmoney.errors import OurMoneyError
+from ourmoney.settings import Settings
+from ourmoney.web import create_app
+
+
+def url_for_host(host: str, port: int) -> str:
+    """Return the address people open for a host and port."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    return f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
+
+
+def _stop(*_: object) -> None:
+    """Leave the serving loop on SIGTERM as on Ctrl-C, closing the database on the way."""
+    raise KeyboardInterrupt
+
+
+def run(settings: Settings, ready: Callable[[str], None]) -> None:
+    """Serve until interrupted; call `ready` with the address once it accepts connections."""
+    logging.basicConfig(level=settings.log_level)
+    app = create_app(settings)
+    try:
+        server = create_server(app, host=settings.host, port=settings.port, threads=8,
+                               ident="OurMoney", clear_untrusted_proxy_headers=True)
+    except OSError as error:
+        raise OurMoneyError(f"Cannot listen on {settings.host}:{settings.port}: {error.strerror}."
+                            " Choose another --port, or --port 0 for any free one.") from None
+    port = int(server.effective_port)  # type: ignore[union-attr]
+    if settings.host not in ("127.0.0.1", "localhost", "::1"):
+        app.config["ALLOWED_HOSTS"] = app.config["ALLOWED_HOSTS"] | {settings.host}
+    signal.signal(signal.SIGTERM, _stop)
+    ready(url_for_host(str(settings.host), port))
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        app.extensions["ourmoney"]["book"].close()

@@ -1,0 +1,106 @@
+"""The categories, members and settings pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+
+from ourmoney.errors import OurMoneyError
+from ourmoney.services import categories, household, members
+from ourmoney.web import context
+
+bp = Blueprint("manage", __name__)
+CURRENCIES = ("EUR", "USD", "GBP", "BRL", "CHF", "JPY", "CAD", "AUD", "SEK", "NOK", "DKK",
+              "PLN", "CZK", "HUF", "INR", "CNY", "MXN", "ZAR", "AOA", "MZN", "CVE")
+
+
+def _done(message: str, endpoint: str) -> Response:
+    flash(message)
+    return redirect(url_for(endpoint), 303)
+
+
+def _failed(problem: OurMoneyError, endpoint: str) -> Response:
+    flash(problem.message, "error")
+    return redirect(url_for(endpoint), 303)
+
+
+@bp.get("/categories")
+def get_categories() -> str:
+    return render_template("manage/categories.html",
+                           categories=categories.list_categories(context.book()))
+
+
+@bp.post("/categories")
+def post_category() -> Response:
+    try:
+        categories.add_category(context.book(), request.form.get("name"),
+                                request.form.get("kind", "expense"), request.form.get("color"))
+    except OurMoneyError as problem:
+        return _failed(problem, "manage.get_categories")
+    return _done("Category saved.", "manage.get_categories")
+
+
+@bp.post("/categories/<category_id>")
+def post_category_edit(category_id: str) -> Response:
+    try:
+        categories.update_category(context.book(), category_id, name=request.form.get("name"),
+                                   category_kind=request.form.get("kind"),
+                                   color=request.form.get("color"))
+    except OurMoneyError as problem:
+        return _failed(problem, "manage.get_categories")
+    return _done("Category saved.", "manage.get_categories")
+
+
+@bp.post("/categories/<category_id>/merge")
+def post_category_merge(category_id: str) -> Response:
+    try:
+        target = categories.merge_categories(context.book(), category_id,
+                                             request.form.get("target", ""))
+    except OurMoneyError as problem:
+        return _failed(problem, "manage.get_categories")
+    return _done(f"Merged into {target.name}.", "manage.get_categories")
+
+
+@bp.get("/members")
+def get_members() -> str:
+    book = context.book()
+    return render_template("manage/members.html", members=members.list_members(book),
+                           me=household.preferences(book).me)
+
+
+@bp.post("/members")
+def post_member() -> Response:
+    try:
+        members.add_member(context.book(), request.form.get("name"))
+    except OurMoneyError as problem:
+        return _failed(problem, "manage.get_members")
+    return _done("Member added.", "manage.get_members")
+
+
+@bp.post("/members/<member_id>")
+def post_member_edit(member_id: str) -> Response:
+    try:
+        members.rename_member(context.book(), member_id, request.form.get("name"))
+    except OurMoneyError as problem:
+        return _failed(problem, "manage.get_members")
+    return _done("Member renamed.", "manage.get_members")
+
+
+@bp.get("/settings")
+def get_settings() -> str:
+    book = context.book()
+    prefs = household.preferences(book)
+    choices = sorted(set(CURRENCIES) | {prefs.currency})
+    return render_template("manage/settings.html", prefs=prefs, currencies=choices,
+                           languages=household.LANGUAGES, members=members.list_members(book),
+                           device=book.device_name)
+
+
+@bp.post("/settings")
+def post_settings() -> Response:
+    try:
+        household.save_preferences(context.book(), currency=request.form.get("currency"),
+                                   language=request.form.get("language"),
+                                   me=request.form.get("me") or None)
+    except OurMoneyError as problem:
+        return _failed(problem, "manage.get_settings")
+    return _done("Settings saved.", "manage.get_settings")

@@ -1,0 +1,53 @@
+// OurMoney: small progressive enhancements; every page also works without this file.
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  // htmx requests carry the CSRF token like forms do.
+  document.addEventListener("htmx:configRequest", function (event) {
+    event.detail.headers["X-CSRF-Token"] = csrfToken();
+  });
+
+  // Notices and undo rows with data-expires disappear after that many seconds.
+  function expire(root) {
+    root.querySelectorAll("[data-expires]").forEach(function (element) {
+      if (element.dataset.timer) { return; }
+      element.dataset.timer = "1";
+      setTimeout(function () { element.remove(); }, Number(element.dataset.expires) * 1000);
+    });
+  }
+
+  // Filters that change submit the form at once.
+  function autosubmit(root) {
+    root.querySelectorAll("[data-autosubmit]").forEach(function (element) {
+      element.addEventListener("change", function () { element.form.requestSubmit(); });
+    });
+  }
+
+  function typingInField(event) {
+    var target = event.target;
+    return target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
+  }
+
+  // Keyboard: "n" records a new transaction, "/" jumps to search.
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typingInField(event)) { return; }
+    if (event.key === "n") {
+      var link = document.getElementById("new-transaction");
+      window.location.href = link ? link.href : "/transactions/new";
+    } else if (event.key === "/") {
+      var search = document.getElementById("search");
+      if (search) { event.preventDefault(); search.focus(); search.select(); }
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    expire(document);
+    autosubmit(document);
+  });
+  document.addEventListener("htmx:afterSettle", function (event) { expire(event.target.parentNode || document); });
+})();
