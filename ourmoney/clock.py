@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 MAX_COUNTER = 0xFFFF
 MAX_DRIFT_MS = 10 * 60 * 1000
-_HLC = re.compile(r"^(\d{13})-([0-9a-f]{4})-([0-9a-f]{16})$")
+_HLC = re.compile(r"([0-9]{13})-([0-9a-f]{4})-([0-9a-f]{16})")
 
 
 @dataclass(frozen=True, order=True)
@@ -31,7 +31,7 @@ class ClockDrift(ValueError):
 
 def parse(text: str) -> Timestamp:
     """Parse an HLC string such as "1732191234567-0001-0123456789abcdef"."""
-    match = _HLC.match(text)
+    match = _HLC.fullmatch(text)
     if not match:
         raise ValueError(f"not a clock value: {text!r}")
     return Timestamp(int(match.group(1)), int(match.group(2), 16), match.group(3))
@@ -78,8 +78,18 @@ class Clock:
             now = self._wall()
             if other.ms - now > MAX_DRIFT_MS:
                 raise ClockDrift(remote)
-            if other.ms > self._ms or (other.ms == self._ms and other.counter > self._counter):
-                self._ms, self._counter = other.ms, other.counter
+            self._raise_to(other)
+
+    def catch_up(self, stored: str) -> None:
+        """Move this clock past a timestamp this node stored (another process may have written)."""
+        other = parse(stored)
+        with self._lock:
+            self._raise_to(other)
+
+    def _raise_to(self, other: Timestamp) -> None:
+        """Move up to `other` if it is later (the caller holds the lock)."""
+        if (other.ms, other.counter) > (self._ms, self._counter):
+            self._ms, self._counter = other.ms, other.counter
 
     def _advance(self) -> Timestamp:
         now = self._wall()

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import locale as system_locale
 import re
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
-from babel.numbers import format_currency, get_currency_precision, get_decimal_symbol
+from babel import Locale, UnknownLocaleError
+from babel.numbers import (
+    format_currency,
+    get_currency_precision,
+    get_decimal_symbol,
+    get_territory_currencies,
+)
 
-from ourmoney.errors import InvalidAmount
+from ourmoney.errors import N_, InvalidAmount
 
 # Larger amounts are typos, and keep every SUM of a ledger inside SQLite's 64-bit integers.
 MAX_AMOUNT = Decimal("999999999999.99")
 _TERM = re.compile(r"\s*([+-]?)\s*([0-9][0-9.,' \u00a0\u202f]*)\s*")
+# Space-like grouping must make thousands groups: "1 234,56" is one amount, "12 5" a typo.
+_SPACED = re.compile(r"[0-9]{1,3}(?:[' \u00a0\u202f][0-9]{3})+(?:[.,][0-9]*)?|[^' \u00a0\u202f]*")
 
 
 def precision_of(currency: str) -> int:
@@ -37,12 +46,12 @@ def to_text(minor: int, precision: int = 2) -> str:
 def parse_amount(text: object, *, precision: int = 2, decimal_symbol: str = ".") -> Decimal:
     """Parse a typed amount such as "12.50", "12,50" or "12.50+3" into a positive Decimal."""
     if isinstance(text, bool) or not isinstance(text, str | int | Decimal):
-        raise InvalidAmount("Amount must be written as text such as \"12.34\".", field="amount")
+        raise InvalidAmount(N_("Amount must be written as text such as \"12.34\"."), field="amount")
     raw = str(text).strip()
     if not raw:
-        raise InvalidAmount("Amount is required.", field="amount")
+        raise InvalidAmount(N_("Amount is required."), field="amount")
     if len(raw) > 100:
-        raise InvalidAmount("Amount is too long.", field="amount")
+        raise InvalidAmount(N_("Amount is too long."), field="amount")
     total = sum((_term(sign, digits, precision, decimal_symbol) for sign, digits in _terms(raw)),
                 Decimal(0))
     return check_amount(total, precision)
@@ -51,23 +60,24 @@ def parse_amount(text: object, *, precision: int = 2, decimal_symbol: str = ".")
 def check_amount(amount: Decimal, precision: int = 2) -> Decimal:
     """Return the amount if it is positive, finite, sane and has at most `precision` decimals."""
     if not amount.is_finite():
-        raise InvalidAmount("Amount must be a finite number.", field="amount")
+        raise InvalidAmount(N_("Amount must be a finite number."), field="amount")
     if amount <= 0:
-        raise InvalidAmount(
-            "Amount must be greater than zero; choose Expense or Income for the direction.",
+        raise InvalidAmount(N_(
+            "Amount must be greater than zero; choose Expense or Income for the direction."),
             field="amount")
     if amount > MAX_AMOUNT:
-        raise InvalidAmount("Amount is too large.", field="amount")
+        raise InvalidAmount(N_("Amount is too large."), field="amount")
     exponent = amount.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > precision:
-        raise InvalidAmount(_decimals_message(precision), field="amount")
+        raise _too_many_decimals(precision)
     return amount.quantize(Decimal(1).scaleb(-precision))
 
 
-def _decimals_message(precision: int) -> str:
+def _too_many_decimals(precision: int) -> InvalidAmount:
     if precision == 0:
-        return "Amount must be a whole number in this currency."
-    return f"Amount must have at most {precision} decimals."
+        return InvalidAmount(N_("Amount must be a whole number in this currency."), field="amount")
+    return InvalidAmount(N_("Amount must have at most %(n)s decimals."), field="amount",
+                         n=precision)
 
 
 def _terms(raw: str) -> list[tuple[str, str]]:
@@ -77,8 +87,9 @@ def _terms(raw: str) -> list[tuple[str, str]]:
     while position < len(raw):
         match = _TERM.match(raw, position)
         if not match or match.end() == position or (terms and not match.group(1)):
-            raise InvalidAmount("Amount must be a number such as 12.34 or a sum such as 12.50+3.",
-                                field="amount")
+            raise InvalidAmount(
+                N_("Amount must be a number such as 12.34 or a sum such as 12.50+3."),
+                field="amount")
         terms.append((match.group(1), match.group(2)))
         position = match.end()
     return terms
@@ -88,14 +99,17 @@ def _term(sign: str, digits: str, precision: int, decimal_symbol: str) -> Decima
     try:
         value = Decimal(_normalise(digits, decimal_symbol))
     except InvalidOperation:
-        raise InvalidAmount("Amount must be a number such as 12.34.", field="amount") from None
+        raise InvalidAmount(N_("Amount must be a number such as 12.34."),
+                            field="amount") from None
     if -value.as_tuple().exponent > precision:  # type: ignore[operator]
-        raise InvalidAmount(_decimals_message(precision), field="amount")
+        raise _too_many_decimals(precision)
     return -value if sign == "-" else value
 
 
 def _normalise(digits: str, decimal_symbol: str) -> str:
     """Turn "1.234,56", "1,234.56", "12,50" into "1234.56"-style text."""
+    if not _SPACED.fullmatch(digits.strip()):
+        raise InvalidOperation
     text = re.sub(r"[' \u00a0\u202f]", "", digits)
     marks = [c for c in text if c in ".,"]
     if not marks:
@@ -106,7 +120,8 @@ def _normalise(digits: str, decimal_symbol: str) -> str:
         decimal = ""  # "1.234.567": the repeated mark can only be grouping
     else:
         decimal = _single_mark(text, marks[0], decimal_symbol)
-    grouping = "," if decimal == "." else "."
+    # With no decimal mark every mark is grouping ("1,234" in English, "1.234" in Portuguese).
+    grouping = ("," if decimal == "." else ".") if decimal else marks[0]
     if decimal and text.count(decimal) > 1:
         raise InvalidOperation
     whole, _, fraction = text.partition(decimal) if decimal else (text, "", "")
@@ -133,3 +148,14 @@ def format_money(minor: int, currency: str, locale: str) -> str:
     """Format minor units for display, for example "€ 12,34" or "$12.34"."""
     amount = from_minor(minor, precision_of(currency))
     return str(format_currency(amount, currency, locale=locale))
+
+
+def default_currency() -> str:
+    """Guess the household currency from the system locale; euro when it says nothing."""
+    name = system_locale.getlocale()[0] or ""
+    try:
+        territory = Locale.parse(name).territory if name else None
+    except (ValueError, UnknownLocaleError):
+        territory = None
+    found = get_territory_currencies(territory) if territory else []
+    return found[0] if found else "EUR"

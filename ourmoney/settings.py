@@ -32,7 +32,27 @@ def _port(text: str) -> int:
 
 
 def _flag(text: str) -> bool:
-    return text.strip().lower() in {"1", "true", "yes", "on"}
+    """Read a yes/no value, refusing words that are neither."""
+    word = text.strip().lower()
+    if word not in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+        raise ValueError("use true or false")
+    return word in {"1", "true", "yes", "on"}
+
+
+def _log_level(text: str) -> str:
+    """Read a logging level name."""
+    level = text.strip().upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ValueError("use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    return level
+
+
+def _page_size(text: str) -> int:
+    """Read a page size the lists can serve."""
+    size = int(text)
+    if not 1 <= size <= 500:
+        raise ValueError("page size must be between 1 and 500")
+    return size
 
 
 REGISTRY: tuple[Setting, ...] = (
@@ -41,8 +61,8 @@ REGISTRY: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", str, "Address the server listens on."),
     Setting("port", 8421, _port, "Port the server listens on; 0 picks any free port."),
     Setting("open_browser", False, _flag, "Open the system browser once the server runs."),
-    Setting("log_level", "WARNING", str.upper, "How much the server logs (DEBUG, INFO, WARNING)."),
-    Setting("page_size", 50, int, "Transactions per page in lists and the API."),
+    Setting("log_level", "WARNING", _log_level, "How much the server logs (DEBUG, INFO, WARNING)."),
+    Setting("page_size", 50, _page_size, "Transactions per page in lists and the API."),
 )
 NAMES = frozenset(setting.name for setting in REGISTRY)
 

@@ -66,6 +66,10 @@ def open_store(path: Path | str) -> Store:
     """Open (creating and migrating if needed) the ledger database at `path`."""
     store = Store(path)
     store.db.connect(reuse_if_open=True)
-    with store.write() as cursor:
-        schema.migrate(cursor)
+    try:
+        with store.write() as cursor:
+            schema.migrate(cursor)
+    except BaseException:
+        store.close()  # a refused database must not keep its file open
+        raise
     return store

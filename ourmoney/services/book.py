@@ -15,6 +15,7 @@ from typing import Any
 
 from ourmoney.clock import Clock, utc_now_text
 from ourmoney.db import Store, open_store
+from ourmoney.money import default_currency
 
 
 @dataclass
@@ -30,6 +31,10 @@ class Book:
     def write(self) -> Iterator[sqlite3.Cursor]:
         """Open the single write transaction; the clock is saved with whatever it stamps."""
         with self.store.write() as cursor:
+            # Another Book on the same file (the CLI while the server runs) may have ticked.
+            stored = cursor.execute("SELECT clock FROM node WHERE id = 1").fetchone()
+            if stored and stored[0]:
+                self.clock.catch_up(stored[0])
             yield cursor
             cursor.execute("UPDATE node SET clock = ? WHERE id = 1", (self.clock.last,))
 
@@ -58,6 +63,9 @@ def open_book(path: Path | str, *, device_name: str | None = None) -> Book:
             cursor.execute(
                 "INSERT INTO node (id, device_id, name, clock, created_at) VALUES (1, ?, ?, ?, ?)",
                 (*found, utc_now_text()))
+            # Pinned now, so a later change of the system locale never re-reads stored amounts.
+            cursor.execute("INSERT OR IGNORE INTO setting (key, value) VALUES ('currency', ?)",
+                           (default_currency(),))
     device_id, name, last = found
     return Book(store, device_id, name, Clock(device_id, last or None))
 

@@ -9,7 +9,7 @@ import unicodedata
 import uuid
 
 from ourmoney.clock import utc_now_text
-from ourmoney.errors import Conflict, InvalidInput, NotFound
+from ourmoney.errors import N_, Conflict, InvalidInput, NotFound
 from ourmoney.services.book import Book
 from ourmoney.services.models import EXPENSE, Category
 from ourmoney.services.validation import MAX_NAME, kind, text
@@ -52,7 +52,7 @@ def get_category(book: Book, category_id: str) -> Category:
     row = book.store.row(f"SELECT {_COLUMNS} FROM category WHERE id = ? AND deleted = 0",
                          (category_id,))
     if row is None:
-        raise NotFound("That category does not exist.", field="category")
+        raise NotFound(N_("That category does not exist."), field="category")
     return Category(*row)
 
 
@@ -122,8 +122,8 @@ def update_category(book: Book, category_id: str, *, name: object = None,
     with book.write() as cursor:
         clash = _live_by_name(cursor, str(fields.get("name", current.name)))
         if clash and clash.id != category_id:
-            raise Conflict(f"A category named {clash.name} already exists; merge instead.",
-                           field="name")
+            raise Conflict(N_("A category named %(name)s already exists; merge instead."),
+                           field="name", name=clash.name)
         changed = {k: v for k, v in fields.items() if getattr(current, k) != v}
         if changed:
             _update(book, cursor, category_id, changed, utc_now_text())
@@ -133,7 +133,7 @@ def update_category(book: Book, category_id: str, *, name: object = None,
 def merge_categories(book: Book, source_id: str, target_id: str) -> Category:
     """Move every transaction of `source` into `target`, then delete `source`."""
     if source_id == target_id:
-        raise InvalidInput("Choose two different categories to merge.", field="target")
+        raise InvalidInput(N_("Choose two different categories to merge."), field="target")
     get_category(book, source_id)
     target = get_category(book, target_id)
     now = utc_now_text()
@@ -170,5 +170,5 @@ def _color(value: object, name: str) -> str:
     if value is None or value == "":
         return default_color(name)
     if not isinstance(value, str) or not _COLOR.match(value.strip().lower()):
-        raise InvalidInput("Colour must be written like #1a2b3c.", field="color")
+        raise InvalidInput(N_("Colour must be written like #1a2b3c."), field="color")
     return value.strip().lower()

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import locale as system_locale
 from dataclasses import dataclass
 
-from babel import Locale, UnknownLocaleError
-from babel.numbers import get_territory_currencies, list_currencies
+from babel.numbers import list_currencies
 
-from ourmoney.errors import Conflict, InvalidInput
-from ourmoney.money import precision_of
+from ourmoney.errors import N_, Conflict, InvalidInput
+from ourmoney.money import default_currency, precision_of
 from ourmoney.services import members
 from ourmoney.services.book import Book, login_name
 
-LANGUAGES = {"auto": "Automatic", "en": "English", "pt": "Português"}
+LANGUAGES = {"auto": N_("Automatic"), "en": N_("English"), "pt": N_("Português")}
 
 
 @dataclass(frozen=True)
@@ -37,17 +35,6 @@ def preferences(book: Book) -> Preferences:
                        language=saved.get("language", "auto"), me=saved.get("me"))
 
 
-def default_currency() -> str:
-    """Guess the household currency from the system locale; euro when it says nothing."""
-    name = system_locale.getlocale()[0] or ""
-    try:
-        territory = Locale.parse(name).territory if name else None
-    except (ValueError, UnknownLocaleError):
-        territory = None
-    found = get_territory_currencies(territory) if territory else []
-    return found[0] if found else "EUR"
-
-
 def save_preferences(book: Book, *, currency: object = None, language: object = None,
                      me: object = None) -> Preferences:
     """Change any of the preferences after checking them."""
@@ -55,9 +42,9 @@ def save_preferences(book: Book, *, currency: object = None, language: object = 
     if currency is not None:
         updates["currency"] = _currency(book, currency)
     if language is not None:
-        if language not in LANGUAGES:
-            raise InvalidInput("Language must be one of: " + ", ".join(LANGUAGES) + ".",
-                               field="language")
+        if not isinstance(language, str) or language not in LANGUAGES:
+            raise InvalidInput(N_("Language must be one of: %(choices)s."), field="language",
+                               choices=", ".join(LANGUAGES))
         updates["language"] = str(language)
     if me is not None:
         updates["me"] = members.get_member(book, str(me)).id
@@ -85,11 +72,12 @@ def ensure_me(book: Book) -> str:
 def _currency(book: Book, value: object) -> str:
     code = value.strip().upper() if isinstance(value, str) else ""
     if code not in list_currencies():
-        raise InvalidInput("Currency must be an ISO 4217 code such as EUR or USD.",
+        raise InvalidInput(N_("Currency must be an ISO 4217 code such as EUR or USD."),
                            field="currency")
     current = preferences(book).currency
     has_data = book.store.value("SELECT 1 FROM transactions LIMIT 1")
     if has_data and precision_of(code) != precision_of(current):
-        raise Conflict(f"{code} has a different number of decimals than {current}; it cannot"
-                       " replace it once transactions are recorded.", field="currency")
+        raise Conflict(N_("%(code)s has a different number of decimals than %(current)s; it"
+                          " cannot replace it once transactions are recorded."),
+                       field="currency", code=code, current=current)
     return code

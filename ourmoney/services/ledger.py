@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from ourmoney.clock import utc_now_text
-from ourmoney.errors import NotFound
+from ourmoney.errors import N_, NotFound
 from ourmoney.ids import new_id
 from ourmoney.money import from_minor, to_minor
 from ourmoney.services import categories, members
@@ -47,7 +47,7 @@ def get_transaction(book: Book, transaction_id: str, *, include_deleted: bool = 
     """Return one transaction or raise NotFound."""
     row = book.store.row(SELECT + " WHERE t.id = ?", (transaction_id,))
     if row is None or (row[-1] and not include_deleted):
-        raise NotFound("That transaction does not exist.")
+        raise NotFound(N_("That transaction does not exist."))
     prefs = preferences(book)
     return to_transaction(row, prefs.currency, prefs.precision, acked_seq(book))
 
@@ -135,8 +135,9 @@ def _changed(current: Transaction, fields: dict[str, Any], precision: int) -> di
 def _category_id(book: Book, cursor: sqlite3.Cursor, given: str | None, kind: str) -> str | None:
     if not given:
         return None
-    found = cursor.execute("SELECT id FROM category WHERE id = ? AND deleted = 0",
-                           (given,)).fetchone()
+    found = cursor.execute("SELECT id, deleted FROM category WHERE id = ?", (given,)).fetchone()
+    if found and found[1]:  # the id of a merged category: never a new category named by it
+        raise NotFound(N_("That category does not exist."), field="category")
     return str(found[0]) if found else categories.ensure(book, cursor, given, kind).id
 
 
@@ -145,5 +146,5 @@ def _member_id(book: Book, given: str | None) -> str | None:
         return None
     found = members.resolve(book, given)
     if found is None:
-        raise NotFound(f"There is no member called {given}.", field="member")
+        raise NotFound(N_("There is no member called %(name)s."), field="member", name=given)
     return found.id

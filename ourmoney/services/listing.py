@@ -34,7 +34,7 @@ def decode_cursor(cursor: str) -> tuple[str, str, str]:
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise InvalidCursor(field="cursor") from None
     if (not isinstance(parts, list) or len(parts) != 3
-            or not all(isinstance(p, str) and rx.match(p) for p, rx in zip(parts, _CURSOR_PART,
+            or not all(isinstance(p, str) and rx.fullmatch(p) for p, rx in zip(parts, _CURSOR_PART,
                                                                               strict=False))):
         raise InvalidCursor(field="cursor")
     return parts[0], parts[1], parts[2]
@@ -42,7 +42,8 @@ def decode_cursor(cursor: str) -> tuple[str, str, str]:
 
 def where(book: Book, selection: TransactionFilter) -> tuple[str, list[Any]]:
     """Return the SQL condition (on alias t) and parameters for a filter."""
-    clauses, params = ["t.deleted = 0"], []
+    clauses: list[str] = ["t.deleted = 0"]
+    params: list[Any] = []
     if selection.type:
         clauses.append("t.type = ?")
         params.append(selection.type)

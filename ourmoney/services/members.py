@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from ourmoney.clock import utc_now_text
-from ourmoney.errors import Conflict, NotFound
+from ourmoney.errors import N_, Conflict, NotFound
 from ourmoney.ids import new_id
 from ourmoney.services.book import Book
 from ourmoney.services.models import Member
@@ -26,7 +26,7 @@ def get_member(book: Book, member_id: str) -> Member:
     row = book.store.row("SELECT id, name FROM member WHERE id = ? AND deleted = 0",
                          (member_id,))
     if row is None:
-        raise NotFound("That member does not exist.", field="member")
+        raise NotFound(N_("That member does not exist."), field="member")
     return Member(*row)
 
 
@@ -47,9 +47,10 @@ def add_member(book: Book, name: object) -> Member:
 
 def insert(book: Book, cursor: sqlite3.Cursor, name: str, member_id: str | None = None) -> Member:
     """Insert a member inside the caller's write."""
-    if cursor.execute("SELECT 1 FROM member WHERE deleted = 0 AND name = ? COLLATE NOCASE",
-                      (name,)).fetchone():
-        raise Conflict(f"A member named {name} already exists.", field="name")
+    clash = cursor.execute("SELECT name FROM member WHERE deleted = 0 AND name = ? COLLATE NOCASE",
+                           (name,)).fetchone()
+    if clash:
+        raise Conflict(N_("A member named %(name)s already exists."), field="name", name=clash[0])
     member_id = member_id or new_id()
     now = utc_now_text()
     hlc, seq = book.record(cursor, "member", member_id,
@@ -67,7 +68,8 @@ def rename_member(book: Book, member_id: str, name: object) -> Member:
         clash = cursor.execute("SELECT id FROM member WHERE deleted = 0 AND id != ? AND"
                                " name = ? COLLATE NOCASE", (member_id, clean)).fetchone()
         if clash:
-            raise Conflict(f"A member named {clean} already exists.", field="name")
+            raise Conflict(N_("A member named %(name)s already exists."), field="name",
+                           name=clean)
         hlc, seq = book.record(cursor, "member", member_id, {"name": clean})
         cursor.execute("UPDATE member SET name = ?, updated_at = ?, hlc = ?, local_seq = ?"
                        " WHERE id = ?", (clean, utc_now_text(), hlc, seq, member_id))

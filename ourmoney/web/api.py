@@ -19,7 +19,10 @@ def body() -> dict[str, Any]:
     """Return the request's JSON object or raise a clear error."""
     if not request.is_json:
         raise InvalidInput("Send a JSON object with Content-Type: application/json.")
-    found = request.get_json(silent=True)
+    try:
+        found = request.get_json(silent=True)
+    except RecursionError:  # absurdly deep nesting is not a JSON object we can use
+        found = None
     if not isinstance(found, dict):
         raise InvalidInput("The request body must be a JSON object.")
     return found
@@ -39,8 +42,9 @@ def get_openapi() -> Response:
 def get_transactions() -> Response:
     book = context.book()
     selection = forms.selection_from(request.args, book)
+    limit = forms.limit_from(request.args, context.settings().page_size)
     page = listing.list_transactions(book, selection, cursor=request.args.get("cursor") or None,
-                                     limit=forms.limit_from(request.args, context.settings().page_size))
+                                     limit=limit)
     return jsonify(items=[forms.transaction_json(t) for t in page.items],
                    next_cursor=page.next_cursor,
                    totals=forms.totals_json(listing.totals(book, selection)))
@@ -81,12 +85,14 @@ def restore_transaction(transaction_id: str) -> Response:
 
 @bp.get("/categories")
 def get_categories() -> Response:
-    return jsonify(items=[forms.category_json(c) for c in categories.list_categories(context.book())])
+    found = categories.list_categories(context.book())
+    return jsonify(items=[forms.category_json(c) for c in found])
 
 
 @bp.post("/categories")
 def post_category() -> tuple[Response, int]:
     values = body()
+    validation.known(values, ("name", "kind", "color"))
     created = categories.add_category(context.book(), values.get("name"),
                                       values.get("kind", "expense"), values.get("color"))
     return jsonify(forms.category_json(created)), 201
@@ -99,5 +105,7 @@ def get_members() -> Response:
 
 @bp.post("/members")
 def post_member() -> tuple[Response, int]:
-    created = members.add_member(context.book(), body().get("name"))
+    values = body()
+    validation.known(values, ("name",))
+    created = members.add_member(context.book(), values.get("name"))
     return jsonify(forms.member_json(created)), 201

@@ -8,24 +8,24 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from ourmoney.errors import InvalidInput, NotFound
+from ourmoney.errors import N_, InvalidInput, NotFound
 from ourmoney.services import categories, members
 from ourmoney.services.book import Book
 from ourmoney.services.models import KINDS, Category, Member, Totals, Transaction, TransactionFilter
 from ourmoney.services.validation import day, text
 
 FILTER_NAMES = ("q", "type", "category", "member", "month", "from", "to", "status")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
 
 
 def selection_from(args: Mapping[str, str], book: Book) -> TransactionFilter:
     """Build a filter from query parameters, refusing values that cannot match anything sane."""
     kind = args.get("type") or None
     if kind and kind not in KINDS:
-        raise InvalidInput("Type must be income or expense.", field="type")
+        raise InvalidInput(N_("Type must be income or expense."), field="type")
     status = args.get("status") or None
     if status and status not in ("pending", "synced"):
-        raise InvalidInput("Status must be pending or synced.", field="status")
+        raise InvalidInput(N_("Status must be pending or synced."), field="status")
     date_from, date_to = _period(args)
     return TransactionFilter(
         q=text(args.get("q", ""), "q", limit=200), type=kind,
@@ -39,14 +39,14 @@ def _period(args: Mapping[str, str]) -> tuple[date | None, date | None]:
     if month:
         match = _MONTH.match(month)
         if not match or not 1 <= int(match.group(2)) <= 12:
-            raise InvalidInput("Month must be written YYYY-MM.", field="month")
+            raise InvalidInput(N_("Month must be written YYYY-MM."), field="month")
         year, number = int(match.group(1)), int(match.group(2))
         first = day(f"{year:04d}-{number:02d}-01", "month")
         return first, first.replace(day=calendar.monthrange(year, number)[1])
     date_from = day(args["from"], "from") if args.get("from") else None
     date_to = day(args["to"], "to") if args.get("to") else None
     if date_from and date_to and date_from > date_to:
-        raise InvalidInput("The start date is after the end date.", field="from")
+        raise InvalidInput(N_("The start date is after the end date."), field="from")
     return date_from, date_to
 
 
@@ -55,7 +55,7 @@ def _category(book: Book, given: str) -> str | None:
         return None
     found = categories.resolve(book, given)
     if found is None:
-        raise NotFound("That category does not exist.", field="category")
+        raise NotFound(N_("That category does not exist."), field="category")
     return found.id
 
 
@@ -64,7 +64,7 @@ def _member(book: Book, given: str) -> str | None:
         return None
     found = members.resolve(book, given)
     if found is None:
-        raise NotFound("That member does not exist.", field="member")
+        raise NotFound(N_("That member does not exist."), field="member")
     return found.id
 
 
@@ -73,8 +73,8 @@ def limit_from(args: Mapping[str, str], default: int) -> int:
     raw = args.get("limit", "")
     if not raw:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= 500:
-        raise InvalidInput("Limit must be a whole number from 1 to 500.", field="limit")
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 500:
+        raise InvalidInput(N_("Limit must be a whole number from 1 to 500."), field="limit")
     return int(raw)
 
 

@@ -1,10 +1,15 @@
-"""The categories, members and settings pages."""
+"""The categories, members and settings pages.
+
+Confirmations are flashed as English msgids and translated where shown (so "Settings saved."
+already speaks a newly chosen language); messages with values are translated when flashed.
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 
-from ourmoney.errors import OurMoneyError
+from ourmoney.errors import N_, OurMoneyError
 from ourmoney.services import categories, household, members
 from ourmoney.web import context
 
@@ -19,7 +24,7 @@ def _done(message: str, endpoint: str) -> Response:
 
 
 def _failed(problem: OurMoneyError, endpoint: str) -> Response:
-    flash(problem.message, "error")
+    flash(problem.translated(gettext), "error")
     return redirect(url_for(endpoint), 303)
 
 
@@ -36,7 +41,7 @@ def post_category() -> Response:
                                 request.form.get("kind", "expense"), request.form.get("color"))
     except OurMoneyError as problem:
         return _failed(problem, "manage.get_categories")
-    return _done("Category saved.", "manage.get_categories")
+    return _done(N_("Category saved."), "manage.get_categories")
 
 
 @bp.post("/categories/<category_id>")
@@ -47,7 +52,7 @@ def post_category_edit(category_id: str) -> Response:
                                    color=request.form.get("color"))
     except OurMoneyError as problem:
         return _failed(problem, "manage.get_categories")
-    return _done("Category saved.", "manage.get_categories")
+    return _done(N_("Category saved."), "manage.get_categories")
 
 
 @bp.post("/categories/<category_id>/merge")
@@ -57,7 +62,7 @@ def post_category_merge(category_id: str) -> Response:
                                              request.form.get("target", ""))
     except OurMoneyError as problem:
         return _failed(problem, "manage.get_categories")
-    return _done(f"Merged into {target.name}.", "manage.get_categories")
+    return _done(gettext("Merged into %(name)s.", name=target.name), "manage.get_categories")
 
 
 @bp.get("/members")
@@ -73,7 +78,7 @@ def post_member() -> Response:
         members.add_member(context.book(), request.form.get("name"))
     except OurMoneyError as problem:
         return _failed(problem, "manage.get_members")
-    return _done("Member added.", "manage.get_members")
+    return _done(N_("Member added."), "manage.get_members")
 
 
 @bp.post("/members/<member_id>")
@@ -82,7 +87,7 @@ def post_member_edit(member_id: str) -> Response:
         members.rename_member(context.book(), member_id, request.form.get("name"))
     except OurMoneyError as problem:
         return _failed(problem, "manage.get_members")
-    return _done("Member renamed.", "manage.get_members")
+    return _done(N_("Member renamed."), "manage.get_members")
 
 
 @bp.get("/settings")
@@ -103,4 +108,4 @@ def post_settings() -> Response:
                                    me=request.form.get("me") or None)
     except OurMoneyError as problem:
         return _failed(problem, "manage.get_settings")
-    return _done("Settings saved.", "manage.get_settings")
+    return _done(N_("Settings saved."), "manage.get_settings")

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from ourmoney.errors import OurMoneyError
+from ourmoney.errors import N_, OurMoneyError
 from ourmoney.services import categories, household, ledger, listing, members, validation
 from ourmoney.services.models import Transaction
 from ourmoney.web import context, forms, i18n
@@ -22,7 +22,7 @@ def _list_context(args: MultiDict[str, str]) -> dict[str, Any]:
     try:
         selection = forms.selection_from(args, book)
     except OurMoneyError as problem:
-        error, selection = problem.message, forms.selection_from({}, book)
+        error, selection = problem, forms.selection_from({}, book)
     page = listing.list_transactions(book, selection, cursor=args.get("cursor") or None,
                                      limit=context.settings().page_size)
     filters = {name: args.get(name, "") for name in forms.FILTER_NAMES if args.get(name)}
@@ -63,7 +63,7 @@ def post_new() -> Response | tuple[str, int]:
         ledger.add_transaction(book, draft)
     except OurMoneyError as problem:
         return _form(values, None, problem), 400
-    flash("Transaction saved.")
+    flash(N_("Transaction saved."))
     return redirect(url_for("pages.get_new") if request.form.get("again") else
                     url_for("pages.get_index"), 303)
 
@@ -85,7 +85,7 @@ def post_edit(transaction_id: str) -> Response | tuple[str, int]:
         ledger.update_transaction(book, transaction_id, changes)
     except OurMoneyError as problem:
         return _form(values, txn, problem), 400
-    flash("Transaction saved.")
+    flash(N_("Transaction saved."))
     return redirect(url_for("pages.get_index"), 303)
 
 
@@ -94,7 +94,7 @@ def post_delete(transaction_id: str) -> Response | str:
     txn = ledger.delete_transaction(context.book(), transaction_id)
     if request.headers.get("HX-Request"):
         return render_template("transactions/_deleted.html", txn=txn)
-    flash("Transaction deleted.", "undo:" + txn.id)
+    flash(N_("Transaction deleted."), "undo:" + txn.id)
     return redirect(url_for("pages.get_index"), 303)
 
 
@@ -104,7 +104,7 @@ def post_restore(transaction_id: str) -> Response | str:
     if request.headers.get("HX-Request"):
         currency = household.preferences(context.book()).currency
         return render_template("transactions/_row.html", txn=txn, currency=currency)
-    flash("Transaction restored.")
+    flash(N_("Transaction restored."))
     return redirect(url_for("pages.get_index"), 303)
 
 

@@ -12,6 +12,8 @@ import secrets
 
 from flask import Flask, Response, abort, jsonify, request, session
 
+from ourmoney.errors import N_
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -46,17 +48,17 @@ def check_request() -> Response | None:
     from flask import current_app
 
     if host_name(request.host.lower()) not in current_app.config["ALLOWED_HOSTS"]:
-        return refuse("This address is not allowed to reach OurMoney.", 403)
+        return refuse(N_("This address is not allowed to reach OurMoney."), 403)
     if request.method in SAFE_METHODS:
         return None
     site = request.headers.get("Sec-Fetch-Site")
     if site and site not in {"same-origin", "none"}:
-        return refuse("Cross-site requests are not allowed.", 403)
+        return refuse(N_("Cross-site requests are not allowed."), 403)
     origin = request.headers.get("Origin")
     if origin and origin != request.host_url.rstrip("/"):
-        return refuse("Cross-site requests are not allowed.", 403)
+        return refuse(N_("Cross-site requests are not allowed."), 403)
     if _from_browser() and not _token_matches():
-        return refuse("The form has expired; reload the page and try again.", 403)
+        return refuse(N_("The form has expired; reload the page and try again."), 403)
     return None
 
 

@@ -28,6 +28,21 @@
     });
   }
 
+  // Filters leave empty fields out of the address: "/?q=rent", not "/?q=rent&type=&month=...".
+  function cleanFilterSubmit(root) {
+    root.querySelectorAll("form.filters").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        var params = new URLSearchParams();
+        new FormData(form).forEach(function (value, name) {
+          if (value !== "") { params.append(name, value); }
+        });
+        event.preventDefault();
+        var query = params.toString();
+        window.location.assign(form.action.split("?")[0] + (query ? "?" + query : ""));
+      });
+    });
+  }
+
   function typingInField(event) {
     var target = event.target;
     return target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
@@ -48,6 +63,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     expire(document);
     autosubmit(document);
+    cleanFilterSubmit(document);
   });
   document.addEventListener("htmx:afterSettle", function (event) { expire(event.target.parentNode || document); });
 })();

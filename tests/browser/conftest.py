@@ -11,6 +11,10 @@ driving a real ``ourmoney serve`` process.
   (or other arguments); every server it starts is stopped after the test.
 - ``page`` (1280x800) and ``phone_page`` (360x740, mobile, touch): a new
   browser context and page per test.
+- ``watch(page)`` (function): records console errors and warnings, uncaught
+  exceptions, CSP violations and dialogs on that page from then on; the test
+  fails at teardown if any was not explicitly allowed.
+- ``app`` and ``phone_app``: ``page`` / ``phone_page`` on ``server``, watched.
 
 Every test under tests/browser/ gets the ``browser`` marker.
 """
@@ -24,6 +28,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
+from tests.browser.helpers import App, PageWatch
 from tests.support import server as server_support
 
 if TYPE_CHECKING:
@@ -138,3 +143,32 @@ def start_server() -> Iterator[StartServer]:
 @pytest.fixture
 def server(start_server: StartServer, tmp_path: Path) -> server_support.RunningServer:
     return start_server(tmp_path / "data")
+
+
+Watch = Callable[["Page"], PageWatch]
+
+
+@pytest.fixture
+def watch() -> Iterator[Watch]:
+    """``watch(page)`` -> PageWatch; fails the test at teardown if the page misbehaved."""
+    watches: list[PageWatch] = []
+
+    def start(page: Page) -> PageWatch:
+        watched = PageWatch(page)
+        watches.append(watched)
+        return watched
+
+    yield start
+    problems = [problem for watched in watches for problem in watched.unexpected()]
+    if problems:
+        pytest.fail("the browser reported:\n" + "\n".join(problems), pytrace=False)
+
+
+@pytest.fixture
+def app(page: Page, server: server_support.RunningServer, watch: Watch) -> App:
+    return App(page, server, watch(page))
+
+
+@pytest.fixture
+def phone_app(phone_page: Page, server: server_support.RunningServer, watch: Watch) -> App:
+    return App(phone_page, server, watch(phone_page))
