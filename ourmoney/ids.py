@@ -12,5 +12,6 @@ def new_id(ms: int | None = None, random_bits: int | None = None) -> str:
     """Return a new UUIDv7 string for a row created at `ms` (default: now)."""
     stamp = (wall_ms() if ms is None else ms) & ((1 << 48) - 1)
     rand = secrets.randbits(74) if random_bits is None else random_bits & ((1 << 74) - 1)
-    value = (stamp << 80) | (0x7 << 76) | ((rand >> 62) << 64) | (0b10 << 62) | (rand & ((1 << 62) - 1))
+    high = (stamp << 80) | (0x7 << 76) | ((rand >> 62) << 64)
+    value = high | (0b10 << 62) | (rand & ((1 << 62) - 1))
     return str(uuid.UUID(int=value))

@@ -34,12 +34,12 @@ def run(settings: Settings, ready: Callable[[str], None]) -> None:
     except OSError as error:
         raise OurMoneyError(f"Cannot listen on {settings.host}:{settings.port}: {error.strerror}."
                             " Choose another --port, or --port 0 for any free one.") from None
-    port = int(server.effective_port)  # type: ignore[union-attr]
+    port = int(server.effective_port)
     if settings.host not in ("127.0.0.1", "localhost", "::1"):
         app.config["ALLOWED_HOSTS"] = app.config["ALLOWED_HOSTS"] | {settings.host}
     signal.signal(signal.SIGTERM, _stop)
-    ready(url_for_host(str(settings.host), port))
     try:
+        ready(url_for_host(str(settings.host), port))
         server.run()
     except KeyboardInterrupt:
         pass

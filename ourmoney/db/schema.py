@@ -22,7 +22,8 @@ _TOTALS_ADD = """INSERT INTO daily_total (day, type, category_id, member_id, amo
 
 _TOTALS_REMOVE = """UPDATE daily_total SET amount = amount - OLD.amount, count = count - 1
     WHERE OLD.deleted = 0 AND day = OLD.occurred_on AND type = OLD.type
-      AND category_id = coalesce(OLD.category_id, '') AND member_id = coalesce(OLD.member_id, '');"""
+      AND category_id = coalesce(OLD.category_id, '')
+      AND member_id = coalesce(OLD.member_id, '');"""
 
 MIGRATIONS: tuple[str, ...] = (
     f"""

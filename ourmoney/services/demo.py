@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import random
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from ourmoney.clock import utc_now_text, utc_text
+from ourmoney.clock import utc_now_text, utc_text, wall_ms
 from ourmoney.db import bulk
 from ourmoney.errors import Conflict, InvalidInput
 from ourmoney.ids import new_id
@@ -68,11 +69,12 @@ def fill(book: Book, count: int, *, today: date, seed: int = 2024,
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_TRANSACTIONS:
         raise InvalidInput(f"The number of transactions must be between 1 and {MAX_TRANSACTIONS}.")
     if book.store.value("SELECT 1 FROM transactions LIMIT 1"):
-        raise Conflict("This ledger already has transactions; use an empty --data-dir for the demo.")
+        raise Conflict("This ledger already has transactions;"
+                       " use an empty --data-dir for the demo.")
     rng = random.Random(seed)
     people = _people(book)
     category_ids = _categories(book)
-    first_day = today - timedelta(days=SPAN_DAYS)
+    first_day = today - timedelta(days=span_days(count))
     rows = _rows(rng, count, first_day, today, people, category_ids)
     written = 0
     for batch in _batches(rows, BATCH):
@@ -81,6 +83,11 @@ def fill(book: Book, count: int, *, today: date, seed: int = 2024,
         if progress:
             progress(written)
     return DemoResult(written, first_day, today)
+
+
+def span_days(count: int) -> int:
+    """Spread small demos over fewer days so everyday spending still outnumbers fixed bills."""
+    return max(31, min(SPAN_DAYS, count * SPAN_DAYS // 1000))
 
 
 def _people(book: Book) -> list[str]:
@@ -109,7 +116,8 @@ def _rows(rng: random.Random, count: int, first: date, last: date, people: list[
         fixed.setdefault(date.fromisoformat(row[1]), []).append(row)
     days = [first + timedelta(d) for d in range((last - first).days + 1)]
     weights = [SEASON[d.month] * (1.3 if d.weekday() >= 5 else 1.0) for d in days]
-    per_day = Counter(rng.choices(range(len(days)), weights, k=count - sum(map(len, fixed.values()))))
+    everyday = count - sum(map(len, fixed.values()))
+    per_day = Counter(rng.choices(range(len(days)), weights, k=everyday))
     spending_weights = [s[1] for s in SPENDING]
     for index, day in enumerate(days):
         todays = fixed.get(day, []) + [
@@ -164,7 +172,7 @@ def _row(rng: random.Random, day: date, description: str, kind: str, cents: int,
          category_id: str, member_id: str, notes: str) -> Row:
     entered = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(
         seconds=rng.randrange(7 * 3600, 23 * 3600), milliseconds=rng.randrange(1000))
-    ms = int(entered.timestamp() * 1000)
+    ms = min(int(entered.timestamp() * 1000), wall_ms())  # nothing entered in the future
     return (new_id(ms, rng.getrandbits(74)), day.isoformat(), description, kind, cents,
             category_id, member_id, notes, utc_text(ms))
 
@@ -182,6 +190,12 @@ def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
 
 def _insert(book: Book, batch: list[Row]) -> None:
     """Write one batch of transactions and their changes in one transaction (raw executemany)."""
+    with book.write() as cursor:
+        _insert_batch(book, cursor, batch)
+
+
+def _insert_batch(book: Book, cursor: sqlite3.Cursor, batch: list[Row]) -> None:
+    """Stamp and insert one batch inside the write, so no other writer can reuse the stamps."""
     stamps = list(book.clock.ticks(len(batch)))
     now = utc_now_text()
     changes = []
@@ -192,9 +206,8 @@ def _insert(book: Book, batch: list[Row]) -> None:
                   "created_at": created}
         changes.append((stamp, book.device_id, "transaction", id_,
                         json.dumps(fields, separators=(",", ":"))))
-    with book.write() as cursor:
-        first_seq = bulk.next_seq(cursor)
-        cursor.executemany(bulk.INSERT_CHANGE, changes)
-        bulk.insert_transactions(cursor, [
-            (*row, now, stamp, first_seq + offset)
-            for offset, (row, stamp) in enumerate(zip(batch, stamps, strict=True))])
+    first_seq = bulk.next_seq(cursor)
+    cursor.executemany(bulk.INSERT_CHANGE, changes)
+    bulk.insert_transactions(cursor, [
+        (*row, now, stamp, first_seq + offset)
+        for offset, (row, stamp) in enumerate(zip(batch, stamps, strict=True))])

@@ -6,8 +6,9 @@ already speaks a newly chosen language); messages with values are translated whe
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
+from werkzeug.wrappers import Response
 
 from ourmoney.errors import N_, OurMoneyError
 from ourmoney.services import categories, household, members

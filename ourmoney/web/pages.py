@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
 
 from ourmoney.errors import N_, OurMoneyError
 from ourmoney.services import categories, household, ledger, listing, members, validation
@@ -93,7 +95,7 @@ def post_edit(transaction_id: str) -> Response | tuple[str, int]:
 def post_delete(transaction_id: str) -> Response | str:
     txn = ledger.delete_transaction(context.book(), transaction_id)
     if request.headers.get("HX-Request"):
-        return render_template("transactions/_deleted.html", txn=txn)
+        return render_template("transactions/_deleted.html", txn=txn, **_shown_totals())
     flash(N_("Transaction deleted."), "undo:" + txn.id)
     return redirect(url_for("pages.get_index"), 303)
 
@@ -102,10 +104,22 @@ def post_delete(transaction_id: str) -> Response | str:
 def post_restore(transaction_id: str) -> Response | str:
     txn = ledger.restore_transaction(context.book(), transaction_id)
     if request.headers.get("HX-Request"):
-        currency = household.preferences(context.book()).currency
-        return render_template("transactions/_row.html", txn=txn, currency=currency)
+        return render_template("transactions/_row.html", txn=txn, **_shown_totals()) + \
+            render_template("transactions/_totals.html", **_shown_totals())
     flash(N_("Transaction restored."))
     return redirect(url_for("pages.get_index"), 303)
+
+
+def _shown_totals() -> dict[str, Any]:
+    """Return fresh totals for the filter of the page the request came from (an htmx swap)."""
+    book = context.book()
+    shown = MultiDict(parse_qsl(urlsplit(request.headers.get("HX-Current-URL", "")).query))
+    try:
+        selection = forms.selection_from(shown, book)
+    except OurMoneyError:
+        selection = forms.selection_from({}, book)
+    return {"totals": listing.totals(book, selection), "oob": True,
+            "currency": household.preferences(book).currency}
 
 
 def _submitted() -> dict[str, Any]:

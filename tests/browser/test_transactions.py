@@ -167,9 +167,13 @@ def test_a_deleted_transaction_comes_back_with_undo(app: App) -> None:
     deleted = row(app.page, coffee["id"])
     expect(deleted).to_have_class("txn txn-deleted")
     expect(deleted).to_contain_text("Deleted “Coffee”.")
+    expect(app.page.locator("#total-expense")).to_contain_text("2.10")
+    assert totals(app.page) == Totals(D("0.00"), D("2.10"), D("-2.10"))
     deleted.get_by_role("button", name="Undo").click()
 
     expect(row(app.page, coffee["id"])).not_to_have_class("txn txn-deleted")
+    expect(app.page.locator("#total-expense")).to_contain_text("5.30")
+    assert totals(app.page) == before
     assert [money(a) for a in listed(app.page, "Coffee")] == [D("-3.20")]
     app.page.reload()
     assert row_descriptions(app.page) == ["Bread", "Coffee"]
