@@ -15,6 +15,10 @@ from ourmoney.services import categories, household, members
 from ourmoney.web import context
 
 bp = Blueprint("manage", __name__)
+SECTIONS = {"categories": "manage.get_categories", "members": "manage.get_members",
+            "settings": "manage.get_settings"}
+SECTIONS = {"categories": "manage.get_categories", "members": "manage.get_members",
+            "settings": "manage.get_settings"}
 CURRENCIES = ("EUR", "USD", "GBP", "BRL", "CHF", "JPY", "CAD", "AUD", "SEK", "NOK", "DKK",
               "PLN", "CZK", "HUF", "INR", "CNY", "MXN", "ZAR", "AOA", "MZN", "CVE")
 
@@ -24,9 +28,12 @@ def _done(message: str, endpoint: str) -> Response:
     return redirect(url_for(endpoint), 303)
 
 
-def _failed(problem: OurMoneyError, endpoint: str) -> Response:
+@bp.errorhandler(OurMoneyError)
+def on_refused(problem: OurMoneyError) -> Response:
+    """Show why a change was refused on the page it came from; nothing was changed."""
     flash(problem.translated(gettext), "error")
-    return redirect(url_for(endpoint), 303)
+    section = request.path.strip("/").split("/")[0]
+    return redirect(url_for(SECTIONS.get(section, "manage.get_settings")), 303)
 
 
 @bp.get("/categories")
@@ -37,32 +44,23 @@ def get_categories() -> str:
 
 @bp.post("/categories")
 def post_category() -> Response:
-    try:
-        categories.add_category(context.book(), request.form.get("name"),
-                                request.form.get("kind", "expense"), request.form.get("color"))
-    except OurMoneyError as problem:
-        return _failed(problem, "manage.get_categories")
+    categories.add_category(context.book(), request.form.get("name"),
+                            request.form.get("kind", "expense"), request.form.get("color"))
     return _done(N_("Category saved."), "manage.get_categories")
 
 
 @bp.post("/categories/<category_id>")
 def post_category_edit(category_id: str) -> Response:
-    try:
-        categories.update_category(context.book(), category_id, name=request.form.get("name"),
-                                   category_kind=request.form.get("kind"),
-                                   color=request.form.get("color"))
-    except OurMoneyError as problem:
-        return _failed(problem, "manage.get_categories")
+    categories.update_category(context.book(), category_id, name=request.form.get("name"),
+                               category_kind=request.form.get("kind"),
+                               color=request.form.get("color"))
     return _done(N_("Category saved."), "manage.get_categories")
 
 
 @bp.post("/categories/<category_id>/merge")
 def post_category_merge(category_id: str) -> Response:
-    try:
-        target = categories.merge_categories(context.book(), category_id,
-                                             request.form.get("target", ""))
-    except OurMoneyError as problem:
-        return _failed(problem, "manage.get_categories")
+    target = categories.merge_categories(context.book(), category_id,
+                                         request.form.get("target", ""))
     return _done(gettext("Merged into %(name)s.", name=target.name), "manage.get_categories")
 
 
@@ -75,19 +73,13 @@ def get_members() -> str:
 
 @bp.post("/members")
 def post_member() -> Response:
-    try:
-        members.add_member(context.book(), request.form.get("name"))
-    except OurMoneyError as problem:
-        return _failed(problem, "manage.get_members")
+    members.add_member(context.book(), request.form.get("name"))
     return _done(N_("Member added."), "manage.get_members")
 
 
 @bp.post("/members/<member_id>")
 def post_member_edit(member_id: str) -> Response:
-    try:
-        members.rename_member(context.book(), member_id, request.form.get("name"))
-    except OurMoneyError as problem:
-        return _failed(problem, "manage.get_members")
+    members.rename_member(context.book(), member_id, request.form.get("name"))
     return _done(N_("Member renamed."), "manage.get_members")
 
 
@@ -103,10 +95,7 @@ def get_settings() -> str:
 
 @bp.post("/settings")
 def post_settings() -> Response:
-    try:
-        household.save_preferences(context.book(), currency=request.form.get("currency"),
-                                   language=request.form.get("language"),
-                                   me=request.form.get("me") or None)
-    except OurMoneyError as problem:
-        return _failed(problem, "manage.get_settings")
+    household.save_preferences(context.book(), currency=request.form.get("currency"),
+                               language=request.form.get("language"),
+                               me=request.form.get("me") or None)
     return _done(N_("Settings saved."), "manage.get_settings")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -15,14 +14,12 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask
 from flask.testing import FlaskClient
 
-from ourmoney import errors, settings
+from ourmoney import errors
 from ourmoney.errors import OurMoneyError, Term
 from ourmoney.services import household, ledger, members, validation
 from ourmoney.services.book import Book
-from ourmoney.web import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "translations"
@@ -112,25 +109,6 @@ def test_error_message_stays_english_and_translates_with_its_values() -> None:
 # --- Pages and API -----------------------------------------------------------------------
 
 
-@pytest.fixture
-def i18n_app(tmp_path: Path) -> Iterator[Flask]:
-    """Return an app over a new ledger kept in euros."""
-    app = create_app(settings.load({"data_dir": str(tmp_path)}, environ={}))
-    app.config["TESTING"] = True
-    household.save_preferences(app.extensions["ourmoney"]["book"], currency="EUR")
-    yield app
-    app.extensions["ourmoney"]["book"].close()
-
-
-@pytest.fixture
-def ledger_book(i18n_app: Flask) -> Book:
-    found: Book = i18n_app.extensions["ourmoney"]["book"]
-    return found
-
-
-@pytest.fixture
-def browser(i18n_app: Flask) -> FlaskClient:
-    return i18n_app.test_client()
 
 
 def _add(book: Book, amount: str, description: str = "Pão") -> None:
@@ -145,20 +123,20 @@ def _token(html: str) -> str:
     return found.group(1)
 
 
-def _new_form(browser: FlaskClient, language: str, **values: str) -> tuple[int, str]:
-    """Post the new-transaction form as a browser in `language` would."""
+def _new_form(client: FlaskClient, language: str, **values: str) -> tuple[int, str]:
+    """Post the new-transaction form as a client in `language` would."""
     headers = {"Accept-Language": language}
-    token = _token(browser.get("/transactions/new", headers=headers).get_data(as_text=True))
+    token = _token(client.get("/transactions/new", headers=headers).get_data(as_text=True))
     form = {"description": "Pão", "type": "expense", "amount": "2,50",
             "occurred_on": "2026-03-05", "csrf_token": token} | values
-    response = browser.post("/transactions", data=form, headers=headers)
+    response = client.post("/transactions", data=form, headers=headers)
     return response.status_code, response.get_data(as_text=True)
 
 
-def test_list_page_speaks_portuguese_with_portuguese_amounts(browser: FlaskClient,
-                                                            ledger_book: Book) -> None:
-    _add(ledger_book, "12.50")
-    page = _plain(browser.get("/", headers={"Accept-Language": "pt-PT,pt;q=0.9"})
+def test_list_page_speaks_portuguese_with_portuguese_amounts(client: FlaskClient,
+                                                            book: Book) -> None:
+    _add(book, "12.50")
+    page = _plain(client.get("/", headers={"Accept-Language": "pt-PT,pt;q=0.9"})
                   .get_data(as_text=True))
     assert '<html lang="pt">' in page
     for word in ("Transações", "Categorias", "Membros", "Definições", "Receita", "Despesa",
@@ -169,86 +147,86 @@ def test_list_page_speaks_portuguese_with_portuguese_amounts(browser: FlaskClien
     assert "Transactions" not in page
 
 
-def test_list_page_speaks_english_otherwise(browser: FlaskClient, ledger_book: Book) -> None:
-    _add(ledger_book, "12.50")
-    page = browser.get("/", headers={"Accept-Language": "fr,en;q=0.5"}).get_data(as_text=True)
+def test_list_page_speaks_english_otherwise(client: FlaskClient, book: Book) -> None:
+    _add(book, "12.50")
+    page = client.get("/", headers={"Accept-Language": "fr,en;q=0.5"}).get_data(as_text=True)
     assert "Transactions" in page and "€12.50" in page
     assert "Transações" not in page
 
 
-def test_settings_language_overrides_the_browser(browser: FlaskClient,
-                                                 ledger_book: Book) -> None:
-    household.save_preferences(ledger_book, language="en")
-    page = browser.get("/", headers={"Accept-Language": "pt"}).get_data(as_text=True)
+def test_settings_language_overrides_the_browser(client: FlaskClient,
+                                                 book: Book) -> None:
+    household.save_preferences(book, language="en")
+    page = client.get("/", headers={"Accept-Language": "pt"}).get_data(as_text=True)
     assert "Transactions" in page and "Transações" not in page
 
     headers = {"Accept-Language": "en"}
-    token = _token(browser.get("/settings", headers=headers).get_data(as_text=True))
-    response = browser.post("/settings", data={"language": "pt", "currency": "EUR",
+    token = _token(client.get("/settings", headers=headers).get_data(as_text=True))
+    response = client.post("/settings", data={"language": "pt", "currency": "EUR",
                                                "csrf_token": token},
                             headers=headers, follow_redirects=True)
     page = response.get_data(as_text=True)
-    assert household.preferences(ledger_book).language == "pt"
+    assert household.preferences(book).language == "pt"
     assert "Definições guardadas." in page and "Transações" in page
 
 
-def test_form_error_is_shown_in_portuguese(browser: FlaskClient) -> None:
-    status, page = _new_form(browser, "pt", amount="abc")
+def test_form_error_is_shown_in_portuguese(client: FlaskClient) -> None:
+    status, page = _new_form(client, "pt", amount="abc")
     assert status == 400
     assert "O valor tem de ser um número, como 12,34, ou uma soma, como 12,50+3." in page
     assert "Amount must be" not in page
 
 
-def test_form_errors_with_values_are_translated_and_escaped(browser: FlaskClient) -> None:
-    status, page = _new_form(browser, "pt", description="")
+def test_form_errors_with_values_are_translated_and_escaped(client: FlaskClient) -> None:
+    status, page = _new_form(client, "pt", description="")
     assert status == 400 and "O campo «Descrição» é obrigatório." in page
 
-    status, page = _new_form(browser, "pt", member="<b>Zé</b> 100%")
+    status, page = _new_form(client, "pt", member="<b>Zé</b> 100%")
     assert status == 400
     assert "Não há nenhum membro chamado &lt;b&gt;Zé&lt;/b&gt; 100%." in page
     assert "<b>Zé</b>" not in page
 
-    status, page = _new_form(browser, "pt", amount="1,234")
+    status, page = _new_form(client, "pt", amount="1,234")
     assert status == 400 and "O valor pode ter no máximo 2 casas decimais." in page
 
-    status, page = _new_form(browser, "en", amount="1.234")
+    status, page = _new_form(client, "en", amount="1.234")
     assert status == 400 and "Amount must have at most 2 decimals." in page
 
 
-def test_flashed_messages_are_translated(browser: FlaskClient, ledger_book: Book) -> None:
-    members.add_member(ledger_book, "Ana")
+def test_flashed_messages_are_translated(client: FlaskClient, book: Book) -> None:
+    members.add_member(book, "Ana")
     headers = {"Accept-Language": "pt"}
-    token = _token(browser.get("/members", headers=headers).get_data(as_text=True))
-    page = browser.post("/members", data={"name": "Ana", "csrf_token": token}, headers=headers,
+    token = _token(client.get("/members", headers=headers).get_data(as_text=True))
+    page = client.post("/members", data={"name": "Ana", "csrf_token": token}, headers=headers,
                         follow_redirects=True).get_data(as_text=True)
     assert "Já existe um membro chamado Ana." in page
 
-    status, page = _new_form(browser, "pt")
+    status, page = _new_form(client, "pt")
     assert status == 303
-    assert "Transação guardada." in browser.get("/", headers=headers).get_data(as_text=True)
+    assert "Transação guardada." in client.get("/", headers=headers).get_data(as_text=True)
 
 
-def test_error_page_is_translated(browser: FlaskClient) -> None:
-    response = browser.get("/transactions/missing/edit", headers={"Accept-Language": "pt"})
+def test_error_page_is_translated(client: FlaskClient) -> None:
+    response = client.get("/transactions/missing/edit", headers={"Accept-Language": "pt"})
     assert response.status_code == 404
     assert "Essa transação não existe." in response.get_data(as_text=True)
-    response = browser.get("/no/such/page", headers={"Accept-Language": "pt"})
+    response = client.get("/no/such/page", headers={"Accept-Language": "pt"})
     assert response.status_code == 404
     assert "Não há nada neste endereço." in response.get_data(as_text=True)
-    browser.get("/members", headers={"Accept-Language": "pt"})  # a session, so a browser
-    response = browser.post("/members", data={"name": "Rui"}, headers={"Accept-Language": "pt"})
+    client.get("/members", headers={"Accept-Language": "pt"})  # a session, so a client
+    response = client.post("/members", data={"name": "Rui"}, headers={"Accept-Language": "pt"})
     assert response.status_code == 403
     assert "O formulário expirou; recarregue a página" in response.get_data(as_text=True)
 
 
-def test_api_errors_stay_english(browser: FlaskClient, ledger_book: Book) -> None:
-    household.save_preferences(ledger_book, language="pt")
-    response = browser.post("/api/v1/transactions", headers={"Accept-Language": "pt"},
+def test_api_errors_stay_english(client: FlaskClient, book: Book) -> None:
+    household.save_preferences(book, language="pt")
+    response = client.post("/api/v1/transactions", headers={"Accept-Language": "pt"},
                             json={"description": "Pão", "amount": "abc", "type": "expense"})
     assert response.status_code == 400
     assert response.get_json() == {
         "error": "Amount must be a number such as 12.34 or a sum such as 12.50+3.",
         "field": "amount"}
-    response = browser.get("/api/v1/transactions/missing", headers={"Accept-Language": "pt"})
+    response = client.get("/api/v1/transactions/missing", headers={"Accept-Language": "pt"})
     assert response.status_code == 404
     assert response.get_json()["error"] == "That transaction does not exist."
