@@ -84,3 +84,13 @@ def demo(count: int, seed: int, data_dir: str | None) -> None:
         book.close()
     click.echo(f"created {result.transactions} transactions from {result.first_day} to "
                f"{result.last_day} in {settings.database_path}")
+
+
+def _add_file_commands() -> None:
+    from ourmoney.cli_files import export_command, import_command
+
+    main.add_command(import_command)
+    main.add_command(export_command)
+
+
+_add_file_commands()

@@ -10,15 +10,23 @@ INSERT_TRANSACTION = (
     "INSERT INTO transactions (id, occurred_on, description, type, amount, category_id,"
     " member_id, notes, created_at, updated_at, hlc, local_seq)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+# Revives a tombstoned row with the same id (an import undone, then imported again); the
+# UPDATE triggers keep its totals and search entry right.
+REVIVE = (" ON CONFLICT (id) DO UPDATE SET occurred_on = excluded.occurred_on,"
+          " description = excluded.description, type = excluded.type, amount = excluded.amount,"
+          " category_id = excluded.category_id, member_id = excluded.member_id,"
+          " notes = excluded.notes, updated_at = excluded.updated_at, hlc = excluded.hlc,"
+          " local_seq = excluded.local_seq, deleted = 0 WHERE transactions.deleted = 1")
 INSERT_CHANGE = "INSERT INTO change (hlc, origin, entity, row_id, fields) VALUES (?, ?, ?, ?, ?)"
 
 
-def insert_transactions(cursor: sqlite3.Cursor, rows: Sequence[Sequence[Any]]) -> None:
+def insert_transactions(cursor: sqlite3.Cursor, rows: Sequence[Sequence[Any]], *,
+                        revive: bool = False) -> None:
     """Insert new transaction rows (INSERT_TRANSACTION order) inside the caller's write."""
     after = int(cursor.execute("SELECT coalesce(max(rowid), 0) FROM transactions").fetchone()[0])
     cursor.execute("INSERT INTO bulk_write (id) VALUES (1)")
     try:
-        cursor.executemany(INSERT_TRANSACTION, rows)
+        cursor.executemany(INSERT_TRANSACTION + (REVIVE if revive else ""), rows)
     finally:
         cursor.execute("DELETE FROM bulk_write")
     cursor.execute("INSERT INTO transaction_search (rowid, description, notes)"

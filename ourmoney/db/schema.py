@@ -91,6 +91,23 @@ MIGRATIONS: tuple[str, ...] = (
         VALUES ('delete', OLD.rowid, OLD.description, OLD.notes);
     END;
     """,
+    """
+    CREATE TABLE import_batch (
+        id TEXT PRIMARY KEY, created_at TEXT NOT NULL, source TEXT NOT NULL,
+        format TEXT NOT NULL, added INTEGER NOT NULL DEFAULT 0,
+        duplicates INTEGER NOT NULL DEFAULT 0, errors INTEGER NOT NULL DEFAULT 0,
+        undone_at TEXT);
+    CREATE TABLE import_item (
+        key TEXT PRIMARY KEY, batch_id TEXT NOT NULL, transaction_id TEXT NOT NULL)
+        WITHOUT ROWID;
+    CREATE INDEX import_item_batch ON import_item (batch_id);
+    CREATE TABLE description_category (
+        description TEXT PRIMARY KEY, category_id TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE bank_profile (
+        name TEXT PRIMARY KEY, shape TEXT NOT NULL, mapping TEXT NOT NULL,
+        created_at TEXT NOT NULL);
+    CREATE INDEX bank_profile_shape ON bank_profile (shape);
+    """,
 )
 
 

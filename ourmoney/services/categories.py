@@ -10,6 +10,7 @@ import uuid
 
 from ourmoney.clock import utc_now_text
 from ourmoney.errors import N_, Conflict, InvalidInput, NotFound
+from ourmoney.ids import new_id
 from ourmoney.services.book import Book
 from ourmoney.services.models import EXPENSE, Category
 from ourmoney.services.validation import MAX_NAME, kind, text
@@ -25,6 +26,13 @@ _COLUMNS = "id, name, kind, color"
 def normalise(name: str) -> str:
     """Reduce a category name to the key two devices would agree on."""
     return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def normalise_description(text: str) -> str:
+    """Reduce a description to what identifies a payee: case, accents and spacing folded."""
+    folded = unicodedata.normalize("NFKD", text).casefold()
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[^\w]+", " ", folded).split())
 
 
 def derived_id(name: str) -> str:
@@ -84,16 +92,21 @@ def add_category(book: Book, name: object, category_kind: object = EXPENSE,
 
 
 def ensure(book: Book, cursor: sqlite3.Cursor, name: str, category_kind: str = EXPENSE,
-           color: str | None = None) -> Category:
-    """Return the category named `name`, creating it (inside the caller's write) if needed."""
+           color: str | None = None, category_id: str | None = None) -> Category:
+    """Return the category named `name` (or with `category_id`), creating it if needed."""
+    if category_id:
+        row = cursor.execute(f"SELECT {_COLUMNS} FROM category WHERE id = ? AND deleted = 0",
+                             (category_id,)).fetchone()
+        if row:
+            return Category(*row)
     found = _live_by_name(cursor, name)
     if found:
         return found
-    category_id = derived_id(name)
+    category_id = category_id or derived_id(name)
     existing = cursor.execute("SELECT name, deleted FROM category WHERE id = ?",
                               (category_id,)).fetchone()
     if existing and not existing[1]:
-        category_id = str(uuid.uuid4())  # the derived id belongs to a category since renamed
+        category_id = new_id()  # the derived id belongs to a category since renamed
     chosen = color or default_color(name)
     fields = {"name": name, "kind": category_kind, "color": chosen, "deleted": False}
     now = utc_now_text()
@@ -106,6 +119,13 @@ def ensure(book: Book, cursor: sqlite3.Cursor, name: str, category_kind: str = E
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (category_id, name, category_kind, chosen, now, now, hlc, seq))
     return Category(category_id, name, category_kind, chosen)
+
+
+def remember(cursor: sqlite3.Cursor, chosen: dict[str, str]) -> None:
+    """Remember the category last used for each normalised description (for imports)."""
+    cursor.executemany("INSERT INTO description_category (description, category_id)"
+                       " VALUES (?, ?) ON CONFLICT (description) DO UPDATE"
+                       " SET category_id = excluded.category_id", list(chosen.items()))
 
 
 def update_category(book: Book, category_id: str, *, name: object = None,

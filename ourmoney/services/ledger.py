@@ -71,6 +71,9 @@ def add_transaction(book: Book, draft: TransactionDraft) -> Transaction:
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (transaction_id, fields["occurred_on"], draft.description, draft.type,
              fields["amount"], category_id, member_id, draft.notes, now, now, hlc, seq))
+        if category_id:
+            categories.remember(cursor, {categories.normalise_description(draft.description):
+                                         category_id})
     return get_transaction(book, transaction_id)
 
 

@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from ourmoney.errors import InvalidCursor
@@ -13,7 +14,7 @@ from ourmoney.money import from_minor
 from ourmoney.services import ledger
 from ourmoney.services.book import Book
 from ourmoney.services.household import preferences
-from ourmoney.services.models import Page, Totals, TransactionFilter
+from ourmoney.services.models import Page, Totals, Transaction, TransactionFilter
 
 MAX_PAGE = 500
 _CURSOR_PART = (re.compile(r"^\d{4}-\d{2}-\d{2}$"),
@@ -101,6 +102,18 @@ def list_transactions(book: Book, selection: TransactionFilter, *, cursor: str |
         last = rows[limit - 1]
         following = encode_cursor(last[1], last[11], last[0])
     return Page(items, following)
+
+
+def iter_transactions(book: Book, selection: TransactionFilter) -> Iterator[Transaction]:
+    """Yield every transaction of a filter, newest first, streamed from one query."""
+    condition, params = where(book, selection)
+    prefs = preferences(book)
+    acked = ledger.acked_seq(book)
+    cursor = book.store.db.execute_sql(
+        f"{ledger.SELECT} WHERE {condition}"
+        " ORDER BY t.occurred_on DESC, t.created_at DESC, t.id DESC", params)
+    for row in cursor:
+        yield ledger.to_transaction(row, prefs.currency, prefs.precision, acked)
 
 
 def totals(book: Book, selection: TransactionFilter) -> Totals:

@@ -45,6 +45,16 @@ def add_member(book: Book, name: object) -> Member:
         return insert(book, cursor, clean)
 
 
+def ensure(book: Book, cursor: sqlite3.Cursor, name: str, member_id: str | None = None) -> str:
+    """Return the id of the member with `member_id` or `name`, adding them if needed."""
+    if member_id and cursor.execute("SELECT 1 FROM member WHERE id = ? AND deleted = 0",
+                                    (member_id,)).fetchone():
+        return member_id
+    found = cursor.execute("SELECT id FROM member WHERE deleted = 0 AND name = ? COLLATE NOCASE",
+                           (name,)).fetchone()
+    return str(found[0]) if found else insert(book, cursor, name, member_id).id
+
+
 def insert(book: Book, cursor: sqlite3.Cursor, name: str, member_id: str | None = None) -> Member:
     """Insert a member inside the caller's write."""
     clash = cursor.execute("SELECT name FROM member WHERE deleted = 0 AND name = ? COLLATE NOCASE",

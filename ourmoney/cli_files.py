@@ -1,0 +1,157 @@
+"""The `ourmoney import` and `ourmoney export` commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+import click
+
+from ourmoney.errors import OurMoneyError
+from ourmoney.services import exporting, importing
+from ourmoney.services.book import Book, open_book
+from ourmoney.services.importing.rows import ImportSummary
+from ourmoney.services.models import TransactionFilter
+
+FORMAT_CHOICE = click.Choice(["auto", *importing.FORMATS])
+
+
+class CountingReader:
+    """Wrap a binary file and remember how many bytes were read (for the progress bar)."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw, self.position = raw, 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.raw.read(size)
+        self.position += len(chunk)
+        return chunk
+
+    def peek(self, size: int = 0) -> bytes:
+        peeked: bytes = self.raw.peek(size) if hasattr(self.raw, "peek") else b""
+        return peeked
+
+    def readable(self) -> bool:
+        return True
+
+
+def run_import(book: Book, path: Path, file_format: str, *, dry_run: bool,
+               skip_invalid: bool, profile: str | None) -> ImportSummary:
+    """Import one file with a progress bar on a terminal."""
+    with path.open("rb") as raw:
+        chosen = importing.detect(path.name, raw.peek(4096)[:4096]) if file_format == "auto" \
+            else file_format
+        reader = CountingReader(raw)
+        options = importing.ReadOptions(source=path.name, extra={"profile": profile})
+        rows = importing.reader_for(chosen)(reader, options)  # type: ignore[arg-type]
+        with _progress(path) as update:
+            return importing.run_import(book, rows, source=path.name, file_format=chosen,
+                                        dry_run=dry_run, skip_invalid=skip_invalid,
+                                        progress=lambda _: update(reader.position))
+
+
+class _progress:
+    """A click progress bar over the file's bytes, shown only on a terminal."""
+
+    def __init__(self, path: Path) -> None:
+        self.size = path.stat().st_size
+        self.bar = click.progressbar(length=self.size, label="Importing", file=sys.stderr) \
+            if sys.stderr.isatty() else None
+
+    def __enter__(self) -> Callable[[int], None]:
+        if self.bar:
+            self.bar.__enter__()
+        return self.update
+
+    def update(self, position: int) -> None:
+        if self.bar:
+            self.bar.update(position - self.bar.pos)
+
+    def __exit__(self, *details: object) -> None:
+        if self.bar:
+            self.bar.__exit__(None, None, None)
+
+
+def report(summary: ImportSummary) -> None:
+    """Print every problem, then the one summary line."""
+    for problem in summary.problems:
+        click.echo(f"{summary.source}: line {problem.line}: {problem.message}", err=True)
+    if summary.errors > len(summary.problems):
+        click.echo(f"... and {summary.errors - len(summary.problems)} more", err=True)
+    prefix = "would import" if summary.dry_run else "imported"
+    batch = f"batch {summary.batch_id}" if summary.imported else "nothing written"
+    click.echo(f"{prefix} {summary.added}, duplicates {summary.duplicates}, "
+               f"errors {summary.errors} ({batch})")
+
+
+@click.command("import")
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False,
+                                                        path_type=Path))
+@click.option("--format", "file_format", type=FORMAT_CHOICE, default="auto", show_default=True)
+@click.option("--profile", help="A saved bank profile (column mapping) for CSV/XLSX.")
+@click.option("--dry-run", is_flag=True, help="Show what would be imported; change nothing.")
+@click.option("--skip-invalid", is_flag=True, help="Import the valid rows and list the rest.")
+@click.option("--undo", "undo_batch", metavar="BATCH_ID", help="Undo a whole earlier import.")
+@click.option("--data-dir", type=click.Path(file_okay=False), help="Folder with the ledger.")
+def import_command(file: Path | None, file_format: str, profile: str | None, dry_run: bool,
+                   skip_invalid: bool, undo_batch: str | None, data_dir: str | None) -> None:
+    """Import a bank or app file (JSON, CSV, XLSX, OFX/QFX, QIF, CAMT, MT940) without duplicates."""
+    from ourmoney.cli import resolve
+
+    if bool(file) == bool(undo_batch):
+        raise click.UsageError("Give a FILE to import, or --undo BATCH_ID.")
+    book = open_book(resolve(data_dir=data_dir).database_path)
+    try:
+        if undo_batch:
+            removed = importing.undo_import(book, undo_batch)
+            click.echo(f"undid batch {undo_batch}: removed {removed}")
+            return
+        assert file is not None
+        summary = run_import(book, file, file_format, dry_run=dry_run,
+                             skip_invalid=skip_invalid, profile=profile)
+    except OurMoneyError as error:
+        raise click.ClickException(error.message) from None
+    finally:
+        book.close()
+    report(summary)
+    if summary.errors and not skip_invalid:
+        raise click.ClickException(
+            "nothing was imported; fix the lines above or use --skip-invalid")
+
+
+@click.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "file_format", type=click.Choice(["json", "csv", "xlsx"]),
+              help="Default: from the file name's extension.")
+@click.option("--from", "date_from", help="First day, YYYY-MM-DD.")
+@click.option("--to", "date_to", help="Last day, YYYY-MM-DD.")
+@click.option("--category", help="Category name or id.")
+@click.option("--member", help="Member name or id.")
+@click.option("--type", "kind", type=click.Choice(["income", "expense"]))
+@click.option("--data-dir", type=click.Path(file_okay=False), help="Folder with the ledger.")
+def export_command(file: Path, file_format: str | None, date_from: str | None,
+                   date_to: str | None, category: str | None, member: str | None,
+                   kind: str | None, data_dir: str | None) -> None:
+    """Export transactions (all, or those matching the filters) to JSON, CSV or XLSX."""
+    from ourmoney.cli import resolve
+    from ourmoney.web.forms import selection_from
+
+    book = open_book(resolve(data_dir=data_dir).database_path)
+    partial = file.with_name(file.name + ".part")
+    try:
+        chosen = exporting.format_for(str(file), file_format)
+        args = {"from": date_from, "to": date_to, "category": category, "member": member,
+                "type": kind}
+        selection: TransactionFilter = selection_from({k: v for k, v in args.items() if v}, book)
+        with partial.open("wb") as out:
+            count = exporting.export(book, selection, chosen, out)
+        os.replace(partial, file)
+    except OurMoneyError as error:
+        partial.unlink(missing_ok=True)
+        raise click.ClickException(error.message) from None
+    finally:
+        book.close()
+    click.echo(f"exported {count} transactions to {file}")

@@ -1,0 +1,54 @@
+"""XLSX with openpyxl's write-only mode: real dates, numeric amounts, frozen header, filter."""
+
+from __future__ import annotations
+
+from typing import IO
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ourmoney.money import precision_of
+from ourmoney.services import household, listing
+from ourmoney.services.book import Book
+from ourmoney.services.exporting.csv_export import HEADER, inert
+from ourmoney.services.models import TransactionFilter
+
+
+def number_format(currency: str) -> str:
+    """Return an Excel number format showing the currency code and its decimals."""
+    decimals = precision_of(currency)
+    digits = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return f'{digits} "{currency}";-{digits} "{currency}"'
+
+
+def write(book: Book, selection: TransactionFilter, out: IO[bytes]) -> int:
+    """Write a workbook with one sheet of transactions and return how many it holds."""
+    currency = household.preferences(book).currency
+    workbook = Workbook(write_only=True)
+    sheet: Worksheet = workbook.create_sheet("Transactions")
+    sheet.freeze_panes = "A2"
+    for letter, width in zip("ABCDEFGHIJ", (12, 40, 10, 14, 9, 20, 14, 40, 38, 26), strict=True):
+        sheet.column_dimensions[letter].width = width
+    bold = Font(bold=True)
+    sheet.append([_styled(sheet, name, font=bold) for name in HEADER])
+    money = number_format(currency)
+    count = 0
+    for txn in listing.iter_transactions(book, selection):
+        signed = -txn.amount if txn.type == "expense" else txn.amount
+        sheet.append([_styled(sheet, txn.occurred_on, number_format="yyyy-mm-dd"),
+                      inert(txn.description), txn.type, _styled(sheet, signed, number_format=money),
+                      txn.currency, inert(txn.category), inert(txn.member), inert(txn.notes),
+                      txn.id, txn.created_at])
+        count += 1
+    sheet.auto_filter.ref = f"A1:J{count + 1}"
+    workbook.save(out)
+    return count
+
+
+def _styled(sheet: Worksheet, value: object, **style: object) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell

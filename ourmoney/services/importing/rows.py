@@ -1,0 +1,95 @@
+"""What every file reader yields: rows to import, or problems with the line they are on."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from ourmoney.services.categories import normalise_description
+
+__all__ = ["CategoryRow", "ImportRow", "ImportSummary", "MemberRow", "PreviewRow",
+           "RowProblem", "normalise_description"]
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """One transaction read from a file, before deduplication; a negative amount is money out."""
+
+    line: int
+    occurred_on: date
+    amount: Decimal
+    description: str
+    notes: str = ""
+    category: str | None = None
+    member: str | None = None
+    bank_id: str | None = None
+    account: str | None = None
+    id: str | None = None
+    created_at: str | None = None
+    kind: str | None = None
+    category_id: str | None = None
+    member_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    """A category listed in OurMoney's own export (kept even when no transaction uses it)."""
+
+    id: str
+    name: str
+    kind: str
+    color: str | None
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """A member listed in OurMoney's own export."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A row that cannot be imported, and why."""
+
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """How one row of a file would be treated: new, duplicate (and why) or an error."""
+
+    line: int
+    status: str
+    reason: str
+    occurred_on: date | None = None
+    description: str = ""
+    amount: Decimal | None = None
+    category: str | None = None
+
+
+@dataclass
+class ImportSummary:
+    """What an import did, or (dry run) would do."""
+
+    batch_id: str
+    format: str
+    source: str
+    added: int = 0
+    duplicates: int = 0
+    errors: int = 0
+    ignored: int = 0
+    dry_run: bool = False
+    problems: list[RowProblem] = field(default_factory=list)
+    reasons: Counter[str] = field(default_factory=Counter)
+    preview: list[PreviewRow] = field(default_factory=list)
+    sum_added: Decimal = Decimal(0)
+
+    @property
+    def imported(self) -> bool:
+        """Return True when the rows were written (not a dry run, not refused)."""
+        return not self.dry_run and self.added > 0
