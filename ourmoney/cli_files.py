@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
 import click
 
-from ourmoney.errors import OurMoneyError
+from ourmoney.errors import InvalidInput, OurMoneyError
 from ourmoney.services import exporting, importing
 from ourmoney.services.book import Book, open_book
 from ourmoney.services.importing.rows import ImportSummary
@@ -45,15 +46,27 @@ def run_import(book: Book, path: Path, file_format: str, *, dry_run: bool,
         chosen = importing.detect(path.name, raw.peek(4096)[:4096]) if file_format == "auto" \
             else file_format
         reader = CountingReader(raw)
-        options = importing.ReadOptions(source=path.name, extra={"profile": profile})
+        options = _options(book, path, chosen, profile)
         rows = importing.reader_for(chosen)(reader, options)  # type: ignore[arg-type]
-        with _progress(path) as update:
+        with _Progress(path) as update:
             return importing.run_import(book, rows, source=path.name, file_format=chosen,
                                         dry_run=dry_run, skip_invalid=skip_invalid,
                                         progress=lambda _: update(reader.position))
 
 
-class _progress:
+def _options(book: Book, path: Path, file_format: str, profile: str | None
+             ) -> importing.ReadOptions:
+    """CSV and XLSX: the named profile, else the one saved for this shape, else a sure guess."""
+    if file_format in ("csv", "xlsx"):
+        from ourmoney.services.importing.profiles import options_for
+
+        return options_for(book, path, path.name, file_format, profile)
+    if profile:
+        raise InvalidInput("--profile applies to CSV and XLSX files only.", field="profile")
+    return importing.ReadOptions(source=path.name)
+
+
+class _Progress:
     """A click progress bar over the file's bytes, shown only on a terminal."""
 
     def __init__(self, path: Path) -> None:
@@ -75,16 +88,25 @@ class _progress:
             self.bar.__exit__(None, None, None)
 
 
-def report(summary: ImportSummary) -> None:
-    """Print every problem, then the one summary line."""
+def report(summary: ImportSummary, label: str) -> None:
+    """Print every problem as `FILE: line N: message`, then the one summary line."""
     for problem in summary.problems:
-        click.echo(f"{summary.source}: line {problem.line}: {problem.message}", err=True)
+        where = f"line {problem.line}: " if problem.line else ""
+        click.echo(f"{label}: {where}{problem.message}", err=True)
     if summary.errors > len(summary.problems):
-        click.echo(f"... and {summary.errors - len(summary.problems)} more", err=True)
+        click.echo(f"{label}: ... and {summary.errors - len(summary.problems)} more", err=True)
     prefix = "would import" if summary.dry_run else "imported"
-    batch = f"batch {summary.batch_id}" if summary.imported else "nothing written"
+    batch = f"batch {summary.batch_id}" if summary.imported else (
+        "dry run" if summary.dry_run else "nothing written")
     click.echo(f"{prefix} {summary.added}, duplicates {summary.duplicates}, "
                f"errors {summary.errors} ({batch})")
+
+
+def refused(summary: ImportSummary, skip_invalid: bool) -> bool:
+    """Return True when invalid rows kept the import from writing anything."""
+    if not summary.errors:
+        return False
+    return not skip_invalid or not (summary.added or summary.duplicates or summary.ignored)
 
 
 @click.command("import")
@@ -114,17 +136,19 @@ def import_command(file: Path | None, file_format: str, profile: str | None, dry
                              skip_invalid=skip_invalid, profile=profile)
     except OurMoneyError as error:
         raise click.ClickException(error.message) from None
+    except OSError as error:
+        raise click.ClickException(f"{file}: {error.strerror or error}") from None
     finally:
         book.close()
-    report(summary)
-    if summary.errors and not skip_invalid:
-        raise click.ClickException(
-            "nothing was imported; fix the lines above or use --skip-invalid")
+    report(summary, str(file))
+    if refused(summary, skip_invalid):
+        hint = "" if skip_invalid else "; fix the lines above or use --skip-invalid"
+        raise click.ClickException(f"nothing was imported{hint}")
 
 
 @click.command("export")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "file_format", type=click.Choice(["json", "csv", "xlsx"]),
+@click.option("--format", "file_format", metavar="json|csv|xlsx",
               help="Default: from the file name's extension.")
 @click.option("--from", "date_from", help="First day, YYYY-MM-DD.")
 @click.option("--to", "date_to", help="Last day, YYYY-MM-DD.")
@@ -139,19 +163,37 @@ def export_command(file: Path, file_format: str | None, date_from: str | None,
     from ourmoney.cli import resolve
     from ourmoney.web.forms import selection_from
 
-    book = open_book(resolve(data_dir=data_dir).database_path)
-    partial = file.with_name(file.name + ".part")
     try:
         chosen = exporting.format_for(str(file), file_format)
+    except OurMoneyError as error:
+        raise click.ClickException(error.message) from None
+    book = open_book(resolve(data_dir=data_dir).database_path)
+    try:
         args = {"from": date_from, "to": date_to, "category": category, "member": member,
                 "type": kind}
         selection: TransactionFilter = selection_from({k: v for k, v in args.items() if v}, book)
-        with partial.open("wb") as out:
-            count = exporting.export(book, selection, chosen, out)
-        os.replace(partial, file)
+        count = write_atomically(file, lambda out: exporting.export(book, selection, chosen, out))
     except OurMoneyError as error:
-        partial.unlink(missing_ok=True)
         raise click.ClickException(error.message) from None
+    except OSError as error:
+        raise click.ClickException(f"{file}: {error.strerror or error}") from None
     finally:
         book.close()
     click.echo(f"exported {count} transactions to {file}")
+
+
+def write_atomically(path: Path, write: Callable[[IO[bytes]], int]) -> int:
+    """Write a file under a temporary name beside it and rename it into place once complete.
+
+    The file is readable by its owner only (mkstemp's 0600): it holds a household's money.
+    """
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part",
+                                         dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            written = write(out)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return written

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ourmoney import __version__
+from ourmoney.web import openapi_files
 
 Schema = dict[str, Any]
 
@@ -108,6 +109,7 @@ def schemas() -> dict[str, Schema]:
                      ("error",)),
         "Health": obj({"status": string("Always ok.", const="ok"),
                        "version": string("App version.")}, ("status", "version")),
+        **openapi_files.schemas(),
     }
 
 
@@ -207,6 +209,7 @@ def paths() -> dict[str, Schema]:
             "post": operation("post_member", "Add a member.", (201, "Added.", ref("Member")),
                               (400, 403, 409, 413), body="MemberInput"),
         },
+        **openapi_files.paths(list_parameters()),
     }
 
 

@@ -43,6 +43,26 @@
     });
   }
 
+  // The upload form refuses a file over the size limit at once, before sending it.
+  function checkUploadSize(root) {
+    root.querySelectorAll("form[data-max-bytes]").forEach(function (form) {
+      var input = form.querySelector("input[type=file]");
+      var message = form.querySelector("#upload-error");
+      if (!input || !message) { return; }
+      function tooBig() {
+        var file = input.files && input.files[0];
+        return file && file.size > Number(form.dataset.maxBytes);
+      }
+      input.addEventListener("change", function () {
+        message.hidden = !tooBig();
+        message.textContent = tooBig() ? form.dataset.tooBig : "";
+      });
+      form.addEventListener("submit", function (event) {
+        if (tooBig()) { event.preventDefault(); message.hidden = false; message.textContent = form.dataset.tooBig; }
+      });
+    });
+  }
+
   function typingInField(event) {
     var target = event.target;
     return target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
@@ -60,7 +80,9 @@
     }
   });
 
+  document.documentElement.classList.add("js");
   document.addEventListener("DOMContentLoaded", function () {
+    checkUploadSize(document);
     expire(document);
     autosubmit(document);
     cleanFilterSubmit(document);

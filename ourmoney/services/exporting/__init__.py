@@ -20,7 +20,7 @@ MEDIA_TYPES = {"json": "application/json", "csv": "text/csv; charset=utf-8",
 
 def format_for(path: str, given: str | None) -> str:
     """Return the export format named, or the one the file name's extension implies."""
-    chosen = (given or Path(path).suffix.lstrip(".") or "json").lower()
+    chosen = (given or Path(path).suffix.lstrip(".")).lower()
     if chosen not in WRITERS:
         raise InvalidInput("Export format must be json, csv or xlsx.", field="format")
     return chosen

@@ -1,4 +1,8 @@
-"""XLSX with openpyxl's write-only mode: real dates, numeric amounts, frozen header, filter."""
+"""XLSX with openpyxl's write-only mode: real dates, numeric amounts, frozen header, filter.
+
+Text is stored as text cells, which a spreadsheet never runs as formulas, so unlike the CSV
+it is written exactly as it is (no leading apostrophe).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ourmoney.money import precision_of
 from ourmoney.services import household, listing
 from ourmoney.services.book import Book
-from ourmoney.services.exporting.csv_export import HEADER, inert
+from ourmoney.services.exporting.csv_export import HEADER
 from ourmoney.services.models import TransactionFilter
 
 
@@ -38,13 +42,21 @@ def write(book: Book, selection: TransactionFilter, out: IO[bytes]) -> int:
     for txn in listing.iter_transactions(book, selection):
         signed = -txn.amount if txn.type == "expense" else txn.amount
         sheet.append([_styled(sheet, txn.occurred_on, number_format="yyyy-mm-dd"),
-                      inert(txn.description), txn.type, _styled(sheet, signed, number_format=money),
-                      txn.currency, inert(txn.category), inert(txn.member), inert(txn.notes),
-                      txn.id, txn.created_at])
+                      _text(sheet, txn.description), txn.type,
+                      _styled(sheet, signed, number_format=money), txn.currency,
+                      _text(sheet, txn.category), _text(sheet, txn.member),
+                      _text(sheet, txn.notes), txn.id, txn.created_at])
         count += 1
     sheet.auto_filter.ref = f"A1:J{count + 1}"
     workbook.save(out)
     return count
+
+
+def _text(sheet: Worksheet, value: str | None) -> object:
+    """Return text that openpyxl would take for a formula as an explicit text cell."""
+    if not value or not value.startswith("="):
+        return value
+    return _styled(sheet, value, data_type="s")
 
 
 def _styled(sheet: Worksheet, value: object, **style: object) -> WriteOnlyCell:

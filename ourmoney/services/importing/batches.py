@@ -9,16 +9,17 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import unicodedata
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
+from itertools import islice
 
 from ourmoney.clock import utc_now_text
 from ourmoney.db import bulk
-from ourmoney.errors import Conflict, NotFound
 from ourmoney.ids import new_id
 from ourmoney.money import MAX_AMOUNT
 from ourmoney.services import categories, members
@@ -33,7 +34,10 @@ from ourmoney.services.importing.rows import (
     RowProblem,
     normalise_description,
 )
-from ourmoney.services.validation import MAX_DESCRIPTION, MAX_NOTES
+from ourmoney.services.importing.undo import Batch, list_batches, undo_import
+from ourmoney.services.validation import MAX_DESCRIPTION, MAX_NAME, MAX_NOTES
+
+__all__ = ["Batch", "list_batches", "own_id", "run_import", "undo_import"]
 
 CHUNK = 2000
 MAX_LISTED_PROBLEMS = 1000
@@ -41,9 +45,18 @@ PREVIEW_ROWS = 50
 UNCATEGORISED = "Uncategorised"
 NO_DESCRIPTION = "(no description)"
 ID_NAMESPACE = uuid.UUID("0d5bb2a4-8f0e-4d6a-9a57-6b0f4b1c2e11")
+SAME_ID = "same id already in the ledger"
+SAME_ID_IN_FILE = "same id earlier in this file"
+SAME_BANK_ID = "same bank transaction id already imported"
+SAME_FINGERPRINT = "same date, amount and description already imported"
+DELETED_SINCE = "imported before and deleted since"
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
-
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode
+REMEMBERED_LIMIT = 100_000
+# Control characters and lone surrogates (JSON can carry them; UTF-8 cannot store them).
+_UNSTORABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]+")
+INSERT_ITEM = "INSERT INTO import_item (key, batch_id, transaction_id) VALUES (?, ?, ?)"
 
 Entry = ImportRow | CategoryRow | MemberRow | RowProblem
 
@@ -58,6 +71,7 @@ class _Prepared:
     id: str
     key: str
     kind: str
+    amount: Decimal
     minor: int
     description: str
     notes: str
@@ -70,11 +84,14 @@ class _Import:
     summary: ImportSummary
     precision: int
     now: str
+    step: Decimal = Decimal("0.01")
     seen: int = 0
     occurrences: Counter[str] = field(default_factory=Counter)
     category_ids: dict[str, str] = field(default_factory=dict)
     member_ids: dict[str, str] = field(default_factory=dict)
     remembered: dict[str, str] = field(default_factory=dict)
+    learned: dict[str, str] = field(default_factory=dict)
+    preview_full: bool = False
 
 
 def run_import(book: Book, rows: Iterable[Entry], *, source: str,
@@ -85,7 +102,9 @@ def run_import(book: Book, rows: Iterable[Entry], *, source: str,
                             dry_run=dry_run)
     try:
         with book.write() as cursor:
-            job = _Import(book, cursor, summary, preferences(book).precision, utc_now_text())
+            precision = preferences(book).precision
+            job = _Import(book, cursor, summary, precision, utc_now_text(),
+                          Decimal(1).scaleb(-precision))
             for chunk in _chunks(rows, CHUNK):
                 _write_chunk(job, chunk)
                 if progress:
@@ -94,20 +113,15 @@ def run_import(book: Book, rows: Iterable[Entry], *, source: str,
                 raise _RollBack
             _record_batch(job)
     except _RollBack:
-        if summary.errors and not skip_invalid and not dry_run:
+        if summary.errors and not skip_invalid:
             summary.added, summary.sum_added = 0, Decimal(0)
     return summary
 
 
-def _chunks(rows: Iterable[Entry],
-            size: int) -> Iterator[list[Entry]]:
-    chunk: list[Entry] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
+def _chunks(rows: Iterable[Entry], size: int) -> Iterator[list[Entry]]:
+    """Yield lists of up to `size` rows, reading the rows lazily."""
+    remaining = iter(rows)
+    while chunk := list(islice(remaining, size)):
         yield chunk
 
 
@@ -126,15 +140,20 @@ def _write_chunk(job: _Import, chunk: list[Entry]) -> None:
     fresh = _deduplicate(job, prepared)
     if fresh:
         _insert(job, fresh)
+    preview = job.summary.preview
+    preview.sort(key=lambda shown: shown.line)
+    del preview[PREVIEW_ROWS:]
+    job.preview_full = len(preview) == PREVIEW_ROWS
 
 
 def _listed(job: _Import, item: CategoryRow | MemberRow) -> None:
     """Create a category or member listed in our own export, keeping its id."""
+    name = _clean(item.name, MAX_NAME) or item.id[:MAX_NAME]
     if isinstance(item, CategoryRow):
         job.category_ids[item.id] = categories.ensure(
-            job.book, job.cursor, item.name[:60], item.kind, item.color, category_id=item.id).id
+            job.book, job.cursor, name, item.kind, item.color, category_id=item.id).id
     else:
-        job.member_ids[item.id] = members.ensure(job.book, job.cursor, item.name[:60], item.id)
+        job.member_ids[item.id] = members.ensure(job.book, job.cursor, name, item.id)
 
 
 def _problem(job: _Import, problem: RowProblem) -> None:
@@ -145,17 +164,19 @@ def _problem(job: _Import, problem: RowProblem) -> None:
 
 
 def _preview(job: _Import, row: PreviewRow) -> None:
-    if len(job.summary.preview) < PREVIEW_ROWS:
+    """Note how a row is treated; each chunk keeps the first PREVIEW_ROWS lines, in order."""
+    if not job.preview_full:
         job.summary.preview.append(row)
 
 
 def _prepare(job: _Import, row: ImportRow) -> _Prepared | None:
     """Round the amount once (half-even), pick the kind and the dedupe key; None if unusable."""
-    step = Decimal(1).scaleb(-job.precision)
     if not row.amount.is_finite() or abs(row.amount) > MAX_AMOUNT:
-        _problem(job, RowProblem(row.line, "Amount is not a sane number."))
+        _problem(job, RowProblem(row.line, "Amount is not a finite number."
+                                 if not row.amount.is_finite()
+                                 else f"Amount {str(abs(row.amount))[:40]} is too large."))
         return None
-    amount = row.amount.quantize(step, ROUND_HALF_EVEN)
+    amount = row.amount.quantize(job.step, ROUND_HALF_EVEN)
     if amount == 0:
         job.summary.ignored += 1
         job.summary.reasons["zero amount"] += 1
@@ -165,12 +186,25 @@ def _prepare(job: _Import, row: ImportRow) -> _Prepared | None:
     kind = row.kind or ("income" if amount > 0 else "expense")
     description = _clean(row.description, MAX_DESCRIPTION) or _clean(row.notes, MAX_DESCRIPTION)
     transaction_id, key = _identity(job, row, amount)
-    return _Prepared(row, transaction_id, key, kind, int(abs(amount).scaleb(job.precision)),
-                     description or NO_DESCRIPTION, _clean(row.notes, MAX_NOTES))
+    return _Prepared(row, transaction_id, key, kind, amount,
+                     int(abs(amount).scaleb(job.precision)), description or NO_DESCRIPTION,
+                     _clean_notes(row.notes))
 
 
 def _clean(text: str | None, limit: int) -> str:
-    return " ".join(_CONTROL.sub(" ", text or "").split())[:limit]
+    """Fold control characters and runs of spaces into single spaces, and cut to `limit`."""
+    if not text:
+        return ""
+    return " ".join(_UNSTORABLE.sub(" ", unicodedata.normalize("NFC", text or "")).split())[:limit]
+
+
+def _clean_notes(text: str) -> str:
+    """Clean notes like the notes field does: line breaks kept, each line's spacing folded."""
+    if not text:
+        return ""
+    lines = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    kept = (" ".join(_UNSTORABLE.sub(" ", line).split()) for line in lines.split("\n"))
+    return "\n".join(kept).strip()[:MAX_NOTES]
 
 
 def _identity(job: _Import, row: ImportRow, amount: Decimal) -> tuple[str, str]:
@@ -181,7 +215,7 @@ def _identity(job: _Import, row: ImportRow, amount: Decimal) -> tuple[str, str]:
     if row.bank_id:
         base = f"bank:{row.account or ''}:{row.bank_id}"
     else:
-        base = f"fp:{row.occurred_on.isoformat()}:{amount}:{normalise_description(row.description)}"
+        base = f"fp:{row.occurred_on.isoformat()}:{amount}:{_payee(row.description)}"
     job.occurrences[base] += 1
     count = job.occurrences[base]
     key = base if row.bank_id and count == 1 else f"{base}#{count}"
@@ -189,93 +223,110 @@ def _identity(job: _Import, row: ImportRow, amount: Decimal) -> tuple[str, str]:
 
 
 def own_id(given: str) -> str:
-    """Keep a UUID as it is; turn any other id (the seed app's) into a stable UUID."""
-    try:
-        return str(uuid.UUID(given))
-    except ValueError:
-        return str(uuid.uuid5(ID_NAMESPACE, given))
+    """Keep a UUID as it is (lower case); turn any other id (the seed app's) into a stable UUID."""
+    if _UUID.fullmatch(given):
+        return given.lower()
+    return str(uuid.uuid5(ID_NAMESPACE, given))
+
+
+@lru_cache(maxsize=16384)
+def _payee(description: str) -> str:
+    """Return the normalised description (payees repeat, so remember the latest few)."""
+    return normalise_description(description)
 
 
 def _deduplicate(job: _Import, prepared: list[_Prepared]) -> list[_Prepared]:
-    known_keys = _existing(job.cursor, "SELECT key FROM import_item WHERE key IN",
-                           [p.key for p in prepared])
-    known_ids = _existing(job.cursor, "SELECT id FROM transactions WHERE deleted = 0 AND id IN",
-                          [p.id for p in prepared if p.key.startswith("id:")])
+    """Keep the rows that are new; count the others as duplicates with their reason."""
+    batches = {key: batch for key, batch in _existing(
+        job.cursor, "SELECT key, batch_id FROM import_item WHERE key IN",
+        [p.key for p in prepared])}
+    live = {row[0] for row in _existing(job.cursor, "SELECT id FROM transactions"
+                                        " WHERE deleted = 0 AND id IN",
+                                        [p.id for p in prepared if p.key.startswith("id:")])}
     fresh: list[_Prepared] = []
-    batch_ids: set[str] = set()
     for ready in prepared:
-        reason = _duplicate_reason(ready, known_keys, known_ids, batch_ids)
+        reason = _duplicate_reason(ready, batches, live, job.summary.batch_id)
         if reason:
             job.summary.duplicates += 1
             job.summary.reasons[reason] += 1
         else:
             fresh.append(ready)
-            batch_ids.add(ready.id)
-        _preview(job, PreviewRow(ready.row.line, "duplicate" if reason else "new", reason or "",
+            live.add(ready.id)
+            batches[ready.key] = job.summary.batch_id
+        _preview(job, PreviewRow(ready.row.line, "duplicate" if reason else "new", reason,
                                  ready.row.occurred_on, ready.description,
-                                 ready.row.amount, ready.row.category))
+                                 ready.amount, ready.row.category))
     return fresh
 
 
-def _duplicate_reason(ready: _Prepared, known_keys: set[str], known_ids: set[str],
-                      batch_ids: set[str]) -> str:
-    if ready.key.startswith("id:") and (ready.id in known_ids or ready.id in batch_ids):
-        return "same id already in the ledger"
-    if ready.key in known_keys:
-        if ready.key.startswith("bank:"):
-            return "same bank transaction id already imported"
-        return "same date, amount and description already imported"
+def _duplicate_reason(ready: _Prepared, batches: dict[str, str], live: set[str],
+                      batch_id: str) -> str:
+    """Say why a row is already in the ledger, or return "" for a new row."""
+    if ready.key.startswith("id:"):
+        if ready.id in live:
+            return SAME_ID_IN_FILE if batches.get(ready.key) == batch_id else SAME_ID
+        return DELETED_SINCE if ready.key in batches else ""
+    if ready.key in batches:
+        return SAME_BANK_ID if ready.key.startswith("bank:") else SAME_FINGERPRINT
     return ""
 
 
-def _existing(cursor: sqlite3.Cursor, sql: str, values: list[str]) -> set[str]:
-    found: set[str] = set()
+def _existing(cursor: sqlite3.Cursor, sql: str, values: list[str]) -> list[tuple[str, ...]]:
+    """Run `sql ... IN (values)` in slices SQLite accepts and return every row found."""
+    found: list[tuple[str, ...]] = []
     for start in range(0, len(values), 500):
         part = values[start:start + 500]
-        marks = ",".join("?" * len(part))
-        found.update(r[0] for r in cursor.execute(f"{sql} ({marks})", part))
+        found += cursor.execute(f"{sql} ({','.join('?' * len(part))})", part).fetchall()
     return found
 
 
 def _insert(job: _Import, fresh: list[_Prepared]) -> None:
+    """Write a chunk of new rows, their changes and their batch items with executemany."""
     # Categories and members first: creating one logs a change, which would shift the seqs.
     owners = [(_category(job, ready), _member(job, ready.row)) for ready in fresh]
-    stamps = list(job.book.clock.ticks(len(fresh)))
+    stamps = job.book.clock.ticks(len(fresh))
     first_seq = bulk.next_seq(job.cursor)
-    changes, rows, items, remember = [], [], [], {}
-    for offset, (ready, stamp, (category_id, member_id)) in enumerate(
-            zip(fresh, stamps, owners, strict=True)):
-        created = ready.row.created_at if _TIMESTAMP.match(ready.row.created_at or "") else job.now
-        day = ready.row.occurred_on.isoformat()
-        fields = {"occurred_on": day, "description": ready.description, "type": ready.kind,
-                  "amount": ready.minor, "category": category_id, "member": member_id,
-                  "notes": ready.notes, "deleted": False, "created_at": created}
-        changes.append((stamp, job.book.device_id, "transaction", ready.id,
-                        json.dumps(fields, separators=(",", ":"))))
-        rows.append((ready.id, day, ready.description, ready.kind, ready.minor, category_id,
-                     member_id, ready.notes, created, job.now, stamp, first_seq + offset))
-        items.append((ready.key, job.summary.batch_id, ready.id))
-        if ready.row.category:
-            remember[normalise_description(ready.description)] = category_id
-        job.summary.added += 1
-        job.summary.sum_added += ready.row.amount.quantize(Decimal(1).scaleb(-job.precision),
-                                                           ROUND_HALF_EVEN)
+    changes, rows = [], []
+    for offset, (ready, stamp, owner) in enumerate(zip(fresh, stamps, owners, strict=True)):
+        change, values = _records(job, ready, owner, stamp, first_seq + offset)
+        changes.append(change)
+        rows.append(values)
+        job.summary.sum_added += ready.amount
+    job.summary.added += len(fresh)
     job.cursor.executemany(bulk.INSERT_CHANGE, changes)
     bulk.insert_transactions(job.cursor, rows, revive=True)
-    job.cursor.executemany("INSERT INTO import_item (key, batch_id, transaction_id)"
-                           " VALUES (?, ?, ?)", items)
-    categories.remember(job.cursor, remember)
-    job.remembered.update(remember)
+    job.cursor.executemany(INSERT_ITEM, [(ready.key, job.summary.batch_id, ready.id)
+                                         for ready in fresh])
+    categories.remember(job.cursor, job.learned)
+    job.learned.clear()
+    if len(job.remembered) > REMEMBERED_LIMIT:  # all stored: later rows find them in the table
+        job.remembered.clear()
 
 
-def _category(job: _Import, ready: _Prepared) -> str:
+def _records(job: _Import, ready: _Prepared, owner: tuple[str | None, str | None], stamp: str,
+             seq: int) -> tuple[tuple[str, ...], tuple[object, ...]]:
+    """Return a new row's change (for the log) and its values (INSERT_TRANSACTION order)."""
+    category_id, member_id = owner
+    created = ready.row.created_at if _TIMESTAMP.match(ready.row.created_at or "") else job.now
+    day = ready.row.occurred_on.isoformat()
+    fields = {"occurred_on": day, "description": ready.description, "type": ready.kind,
+              "amount": ready.minor, "category": category_id, "member": member_id,
+              "notes": ready.notes, "deleted": False, "created_at": created}
+    change = (stamp, job.book.device_id, "transaction", ready.id, _ENCODE(fields))
+    return change, (ready.id, day, ready.description, ready.kind, ready.minor, category_id,
+                    member_id, ready.notes, created, job.now, stamp, seq)
+
+
+def _category(job: _Import, ready: _Prepared) -> str | None:
     """Use the file's category; else the one last used for this description; else Uncategorised."""
-    row = ready.row
-    if row.category_id and row.category:
-        return _named_category(job, row.category, ready.kind, row.category_id)
-    if row.category:
-        return _named_category(job, row.category, ready.kind)
-    key = normalise_description(ready.description)
+    row, key = ready.row, _payee(ready.description)
+    name = _clean(row.category, MAX_NAME)
+    if name:
+        chosen = _named_category(job, name, ready.kind, row.category_id)
+        job.remembered[key] = job.learned[key] = chosen
+        return chosen
+    if row.own:
+        return None
     if key not in job.remembered:
         found = job.cursor.execute("SELECT category_id FROM description_category"
                                    " WHERE description = ?", (key,)).fetchone()
@@ -284,20 +335,22 @@ def _category(job: _Import, ready: _Prepared) -> str:
 
 
 def _named_category(job: _Import, name: str, kind: str, category_id: str | None = None) -> str:
-    key = category_id or categories.normalise(name)
-    if key not in job.category_ids:
-        job.category_ids[key] = categories.ensure(job.book, job.cursor, name[:60], kind,
-                                                  category_id=category_id).id
-    return job.category_ids[key]
+    """Return the id of a category by its listed id or its name, creating it once."""
+    key = category_id or "name:" + name
+    found = job.category_ids.get(key)
+    if found is None:
+        found = job.category_ids[key] = categories.ensure(job.book, job.cursor, name, kind,
+                                                          category_id=category_id).id
+    return found
 
 
 def _member(job: _Import, row: ImportRow) -> str | None:
-    if not row.member:
+    name = _clean(row.member, MAX_NAME)
+    if not name:
         return None
-    key = row.member_id or row.member.casefold()
+    key = row.member_id or name.casefold()
     if key not in job.member_ids:
-        job.member_ids[key] = members.ensure(job.book, job.cursor, row.member[:60],
-                                             member_id=row.member_id)
+        job.member_ids[key] = members.ensure(job.book, job.cursor, name, member_id=row.member_id)
     return job.member_ids[key]
 
 
@@ -310,64 +363,3 @@ def _record_batch(job: _Import) -> None:
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         (summary.batch_id, job.now, summary.source[:200], summary.format, summary.added,
          summary.duplicates, summary.errors))
-
-
-def undo_import(book: Book, batch_id: str) -> int:
-    """Delete every transaction a batch added (tombstones that sync) and forget its keys."""
-    with book.write() as cursor:
-        found = cursor.execute("SELECT undone_at FROM import_batch WHERE id = ?",
-                               (batch_id,)).fetchone()
-        if found is None:
-            raise NotFound("There is no import with that batch id.", field="batch")
-        if found[0]:
-            raise Conflict("That import was already undone.", field="batch")
-        ids = [r[0] for r in cursor.execute("SELECT transaction_id FROM import_item"
-                                            " WHERE batch_id = ?", (batch_id,))]
-        _tombstone(book, cursor, ids)
-        cursor.execute("DELETE FROM import_item WHERE batch_id = ?", (batch_id,))
-        cursor.execute("UPDATE import_batch SET undone_at = ? WHERE id = ?",
-                       (utc_now_text(), batch_id))
-    return len(ids)
-
-
-def _tombstone(book: Book, cursor: sqlite3.Cursor, ids: list[str]) -> None:
-    now = utc_now_text()
-    for start in range(0, len(ids), CHUNK):
-        part = ids[start:start + CHUNK]
-        stamps = list(book.clock.ticks(len(part)))
-        first_seq = bulk.next_seq(cursor)
-        cursor.executemany(bulk.INSERT_CHANGE, [
-            (stamp, book.device_id, "transaction", transaction_id, '{"deleted":true}')
-            for transaction_id, stamp in zip(part, stamps, strict=True)])
-        cursor.executemany(
-            "UPDATE transactions SET deleted = 1, updated_at = ?, hlc = ?, local_seq = ?"
-            " WHERE id = ? AND deleted = 0",
-            [(now, stamp, first_seq + n, transaction_id)
-             for n, (transaction_id, stamp) in enumerate(zip(part, stamps, strict=True))])
-
-
-@dataclass(frozen=True)
-class Batch:
-    """A past import, for the list of imports that can be undone."""
-
-    id: str
-    created_at: str
-    source: str
-    format: str
-    added: int
-    duplicates: int
-    errors: int
-    undone_at: str | None
-
-
-def list_batches(book: Book, limit: int = 20) -> list[Batch]:
-    """Return the most recent imports, newest first."""
-    rows = book.store.rows("SELECT id, created_at, source, format, added, duplicates, errors,"
-                           " undone_at FROM import_batch ORDER BY created_at DESC, id DESC"
-                           " LIMIT ?", (limit,))
-    return [Batch(*row) for row in rows]
-
-
-def first_day(rows: Iterable[ImportRow]) -> date | None:
-    """Return the earliest date among rows (for summaries)."""
-    return min((row.occurred_on for row in rows), default=None)

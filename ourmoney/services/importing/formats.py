@@ -42,13 +42,15 @@ def detect(name: str, head: bytes) -> str:
     text = head.lstrip(b"\xef\xbb\xbf\x00\r\n\t ").lower()
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
+    if text.startswith((b"{1:", b"{2:", b"{4:")):  # an MT940 wrapped in SWIFT blocks
+        return "mt940"
     if text[:1] in (b"{", b"["):
         return "json"
     if b"<ofx" in text or text.startswith(b"ofxheader") or b"<?ofx" in text:
         return "ofx"
     if b"urn:iso:std:iso:20022" in text or b"<bktocstmr" in text:
         return "camt"
-    if text.startswith(b"!type") or text.startswith(b"!account") or text.startswith(b"!option"):
+    if _after_comments(text).startswith((b"!type", b"!account", b"!option")):
         return "qif"
     if b":20:" in text[:400] and (b":25:" in text or b":60f:" in text or b":60m:" in text):
         return "mt940"
@@ -58,6 +60,13 @@ def detect(name: str, head: bytes) -> str:
     if b"\x00" in head[:1024]:
         raise InvalidInput("This file is not a bank statement OurMoney can read.", field="file")
     return "csv"
+
+
+def _after_comments(text: bytes) -> bytes:
+    """The text after any leading "#" comment lines (some Quicken exports start with them)."""
+    while text.startswith(b"#"):
+        text = text.partition(b"\n")[2].lstrip(b"\r\n\t ")
+    return text
 
 
 def reader_for(file_format: str) -> Reader:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
+from ourmoney.errors import OurMoneyError
 from ourmoney.services.categories import normalise_description
 
 __all__ = ["CategoryRow", "ImportRow", "ImportSummary", "MemberRow", "PreviewRow",
-           "RowProblem", "normalise_description"]
+           "RowProblem", "exact_number", "normalise_description"]
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class ImportRow:
     kind: str | None = None
     category_id: str | None = None
     member_id: str | None = None
+    own: bool = False  # OurMoney's own export: no category stays no category
 
 
 @dataclass(frozen=True)
@@ -93,3 +96,16 @@ class ImportSummary:
     def imported(self) -> bool:
         """Return True when the rows were written (not a dry run, not refused)."""
         return not self.dry_run and self.added > 0
+
+
+def exact_number(value: Any, name: str) -> Decimal:
+    """Take a JSON number exactly (parsed with use_float=False) or a numeric string."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
+        raise OurMoneyError(f"{name} must be a number.")
+    try:
+        number = Decimal(value.strip() if isinstance(value, str) else value)
+    except InvalidOperation:
+        raise OurMoneyError(f"{name} must be a number, not {str(value)[:40]!r}.") from None
+    if not number.is_finite():
+        raise OurMoneyError(f"{name} must be a finite number, not {str(value)[:40]!r}.")
+    return number

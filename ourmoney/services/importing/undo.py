@@ -1,0 +1,71 @@
+"""Undo an import as a whole: tombstone its rows (each change syncs) and forget its keys."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from ourmoney.clock import utc_now_text
+from ourmoney.db import bulk
+from ourmoney.errors import Conflict, NotFound
+from ourmoney.services.book import Book
+
+CHUNK = 2000
+
+
+def undo_import(book: Book, batch_id: str) -> int:
+    """Delete every live transaction a batch added (tombstones that sync) and forget its keys."""
+    with book.write() as cursor:
+        found = cursor.execute("SELECT undone_at FROM import_batch WHERE id = ?",
+                               (batch_id,)).fetchone()
+        if found is None:
+            raise NotFound("There is no import with that batch id.", field="batch")
+        if found[0]:
+            raise Conflict("That import was already undone.", field="batch")
+        ids = [r[0] for r in cursor.execute(
+            "SELECT i.transaction_id FROM import_item i JOIN transactions t"
+            " ON t.id = i.transaction_id WHERE i.batch_id = ? AND t.deleted = 0", (batch_id,))]
+        _tombstone(book, cursor, ids)
+        cursor.execute("DELETE FROM import_item WHERE batch_id = ?", (batch_id,))
+        cursor.execute("UPDATE import_batch SET undone_at = ? WHERE id = ?",
+                       (utc_now_text(), batch_id))
+    return len(ids)
+
+
+def _tombstone(book: Book, cursor: sqlite3.Cursor, ids: list[str]) -> None:
+    """Mark rows deleted, logging one change each, in chunks."""
+    now = utc_now_text()
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start:start + CHUNK]
+        stamps = list(book.clock.ticks(len(part)))
+        first_seq = bulk.next_seq(cursor)
+        cursor.executemany(bulk.INSERT_CHANGE, [
+            (stamp, book.device_id, "transaction", transaction_id, '{"deleted":true}')
+            for transaction_id, stamp in zip(part, stamps, strict=True)])
+        cursor.executemany(
+            "UPDATE transactions SET deleted = 1, updated_at = ?, hlc = ?, local_seq = ?"
+            " WHERE id = ?",
+            [(now, stamp, first_seq + n, transaction_id)
+             for n, (transaction_id, stamp) in enumerate(zip(part, stamps, strict=True))])
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A past import, for the list of imports that can be undone."""
+
+    id: str
+    created_at: str
+    source: str
+    format: str
+    added: int
+    duplicates: int
+    errors: int
+    undone_at: str | None
+
+
+def list_batches(book: Book, limit: int = 20) -> list[Batch]:
+    """Return the most recent imports, newest first."""
+    rows = book.store.rows("SELECT id, created_at, source, format, added, duplicates, errors,"
+                           " undone_at FROM import_batch ORDER BY created_at DESC, id DESC"
+                           " LIMIT ?", (limit,))
+    return [Batch(*row) for row in rows]
