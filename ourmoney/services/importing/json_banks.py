@@ -15,13 +15,13 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO, Any
 
 import ijson
 
 from ourmoney.errors import OurMoneyError
-from ourmoney.services.importing.rows import ImportRow, RowProblem
+from ourmoney.services.importing.rows import ImportRow, RowProblem, exact_number, guard
 from ourmoney.services.validation import day
 
 PSD2 = frozenset({"transactions.booked.item", "booked.item"})
@@ -99,7 +99,7 @@ def _read(stream: Any, again: Callable[[], IO[bytes]]) -> Iterator[Entry]:
             _part(budget, item)
         else:
             index += 1
-            yield _guard(index, item, _psd2 if prefix in PSD2 else _schwab_trade
+            yield guard("Transaction", index, item, _psd2 if prefix in PSD2 else _schwab_trade
                          if prefix.startswith("Brokerage") else _schwab_posted)
     if budget.seen:
         yield from _ynab(again(), budget)
@@ -127,13 +127,6 @@ def _objects(stream: Any, wanted: Iterable[str],
             yield prefix, None
 
 
-def _guard(index: int, item: Any, build: Build) -> Entry:
-    if not isinstance(item, dict):
-        return RowProblem(index, f"Transaction {index} is not a JSON object.")
-    try:
-        return build(index, item)
-    except OurMoneyError as error:
-        return RowProblem(index, f"Transaction {index}: {error.message}")
 
 
 def _psd2(index: int, given: dict[str, Any]) -> ImportRow:
@@ -142,7 +135,7 @@ def _psd2(index: int, given: dict[str, Any]) -> ImportRow:
     money = item.get("transactionAmount")
     if not isinstance(money, dict):
         raise OurMoneyError("transactionAmount is missing.")
-    amount = _number(money.get("amount"), "transactionAmount.amount")
+    amount = exact_number(money.get("amount"), "transactionAmount.amount")
     party = _text(item.get("creditorName" if amount < 0 else "debtorName")) or _text(
         item.get("debtorName" if amount < 0 else "creditorName"))
     remittance = [_text(item.get("remittanceInformationUnstructured")),
@@ -226,13 +219,13 @@ def _ynab(stream: IO[bytes], budget: _Budget) -> Iterator[Entry]:
     """Stream a YNAB budget's transactions, skipping deleted ones."""
     for index, (_prefix, item) in enumerate(_objects(stream, {YNAB_ROWS}), start=1):
         if not (isinstance(item, dict) and item.get("deleted") is True):
-            yield _guard(index, item, lambda i, row: _ynab_row(i, row, budget))
+            yield guard("Transaction", index, item, lambda i, row: _ynab_row(i, row, budget))
 
 
 def _ynab_row(index: int, item: dict[str, Any], budget: _Budget) -> ImportRow:
     """A YNAB transaction: amounts in milliunits, payee and category by id."""
     names = budget.names
-    amount = _number(item.get("amount"), "amount").scaleb(-3)
+    amount = exact_number(item.get("amount"), "amount").scaleb(-3)
     transfer = names["accounts"].get(_text(item.get("transfer_account_id")), "")
     payee = names["payees"].get(_text(item.get("payee_id")), "") or _text(
         item.get("import_payee_name")) or (f"Transfer : {transfer}" if transfer else "")
@@ -250,7 +243,7 @@ def _ynab_row(index: int, item: dict[str, Any], budget: _Budget) -> ImportRow:
 
 
 def _ynab_part(part: dict[str, Any], names: dict[str, dict[str, str]]) -> str:
-    amount = _number(part.get("amount"), "subtransaction amount").scaleb(-3)
+    amount = exact_number(part.get("amount"), "subtransaction amount").scaleb(-3)
     transfer = names["accounts"].get(_text(part.get("transfer_account_id")), "")
     who = names["payees"].get(_text(part.get("payee_id")), "") or (
         f"Transfer : {transfer}" if transfer else "")
@@ -276,17 +269,6 @@ def _camel(key: str) -> str:
     return first + "".join(word[:1].upper() + word[1:] for word in rest)
 
 
-def _number(value: Any, name: str) -> Decimal:
-    """Take a JSON number (exact: ijson gives its decimal text) or a numeric string."""
-    if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
-        raise OurMoneyError(f"{name} must be a number.")
-    try:
-        number = Decimal(value.strip() if isinstance(value, str) else value)
-    except InvalidOperation:
-        raise OurMoneyError(f"{name} must be a number, not {str(value)[:40]!r}.") from None
-    if not number.is_finite():
-        raise OurMoneyError(f"{name} must be a finite number.")
-    return number
 
 
 def _text(value: Any) -> str:

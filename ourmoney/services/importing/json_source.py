@@ -22,6 +22,7 @@ from ourmoney.services.importing.rows import (
     MemberRow,
     RowProblem,
     exact_number,
+    guard,
 )
 from ourmoney.services.validation import day
 
@@ -121,7 +122,7 @@ def _seed(stream: IO[bytes] | QuotedNonFinite, position: Position) -> Iterator[E
     """The original app: [{"id","description","type":"income|outcome","price",...}]."""
     for index, item in enumerate(ijson.items(stream, "item", use_float=False), start=1):
         position.records = index
-        yield _guard("Transaction", index, item, _seed_row)
+        yield guard("Transaction", index, item, _seed_row)
 
 
 def _own(stream: IO[bytes] | QuotedNonFinite, position: Position) -> Iterator[Entry]:
@@ -132,7 +133,7 @@ def _own(stream: IO[bytes] | QuotedNonFinite, position: Position) -> Iterator[En
     for prefix, item in _items(ijson.parse(stream, use_float=False), frozenset(OWN_LISTS)):
         counts[prefix] += 1
         position.records = counts[prefix]
-        yield _guard(OWN_LISTS[prefix], counts[prefix], item, builders[prefix])
+        yield guard(OWN_LISTS[prefix], counts[prefix], item, builders[prefix])
 
 
 def _items(events: Iterator[tuple[str, str, Any]], prefixes: frozenset[str]
@@ -171,14 +172,6 @@ def _required(item: dict[str, Any], name: str) -> str:
     return value
 
 
-def _guard(noun: str, index: int, item: Any, build: Build) -> Entry:
-    """Build one record, or a RowProblem naming it when it is not usable."""
-    if not isinstance(item, dict):
-        return RowProblem(index, f"{noun} {index} is not a JSON object.")
-    try:
-        return build(index, item)
-    except OurMoneyError as error:
-        return RowProblem(index, f"{noun} {index}: {error.message}")
 
 
 def _seed_row(index: int, item: dict[str, Any]) -> ImportRow:

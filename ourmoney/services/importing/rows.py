@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -109,3 +110,13 @@ def exact_number(value: Any, name: str) -> Decimal:
     if not number.is_finite():
         raise OurMoneyError(f"{name} must be a finite number, not {str(value)[:40]!r}.")
     return number
+
+
+def guard(noun: str, index: int, item: Any, build: Callable[[int, dict[str, Any]], Any]) -> Any:
+    """Build one JSON record, or a RowProblem naming it when it is not usable."""
+    if not isinstance(item, dict):
+        return RowProblem(index, f"{noun} {index} is not a JSON object.")
+    try:
+        return build(index, item)
+    except OurMoneyError as error:
+        return RowProblem(index, f"{noun} {index}: {error.message}")

@@ -97,7 +97,7 @@ def test_psd2_dates_fall_back_to_the_booking_time_and_value_date() -> None:
 
 @pytest.mark.parametrize(("item", "message"), [
     (booked("abc"), "Transaction 1: transactionAmount.amount must be a number, not 'abc'."),
-    (booked("NaN"), "Transaction 1: transactionAmount.amount must be a finite number."),
+    (booked("NaN"), "Transaction 1: transactionAmount.amount must be a finite number, not 'NaN'."),
     (booked(None), "Transaction 1: transactionAmount.amount must be a number."),
     ({"transactionId": "T1", "bookingDate": "2025-03-01"},
      "Transaction 1: transactionAmount is missing."),
