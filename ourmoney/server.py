@@ -12,6 +12,8 @@ from ourmoney.errors import OurMoneyError
 from ourmoney.settings import Settings
 from ourmoney.web import create_app
 
+THREADS = 4  # one household's devices; each thread keeps its own SQLite connection
+
 
 def url_for_host(host: str, port: int) -> str:
     """Return the address people open for a host and port."""
@@ -29,7 +31,7 @@ def run(settings: Settings, ready: Callable[[str], None]) -> None:
     logging.basicConfig(level=settings.log_level)
     app = create_app(settings)
     try:
-        server = create_server(app, host=settings.host, port=settings.port, threads=8,
+        server = create_server(app, host=settings.host, port=settings.port, threads=THREADS,
                                ident="OurMoney", clear_untrusted_proxy_headers=True)
     except OSError as error:
         raise OurMoneyError(f"Cannot listen on {settings.host}:{settings.port}: {error.strerror}."

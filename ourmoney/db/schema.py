@@ -108,6 +108,10 @@ MIGRATIONS: tuple[str, ...] = (
         created_at TEXT NOT NULL);
     CREATE INDEX bank_profile_shape ON bank_profile (shape);
     """,
+    """
+    CREATE INDEX transactions_income ON transactions (occurred_on, created_at, id)
+        WHERE deleted = 0 AND type = 'income';
+    """,
 )
 
 

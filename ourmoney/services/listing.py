@@ -6,6 +6,8 @@ import base64
 import binascii
 import json
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,9 +16,13 @@ from ourmoney.money import from_minor
 from ourmoney.services import ledger
 from ourmoney.services.book import Book
 from ourmoney.services.household import preferences
-from ourmoney.services.models import Page, Totals, Transaction, TransactionFilter
+from ourmoney.services.models import KINDS, Page, Totals, Transaction, TransactionFilter
 
 MAX_PAGE = 500
+REMEMBERED_TOTALS = 64
+# Every write appends to the change log, so its highest seq is the ledger's version.
+_REMEMBERED: OrderedDict[tuple[Any, ...], Totals] = OrderedDict()
+_REMEMBERED_LOCK = threading.Lock()
 _CURSOR_PART = (re.compile(r"^\d{4}-\d{2}-\d{2}$"),
                 re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"),
                 re.compile(r"^[\w-]{1,64}$"))
@@ -41,13 +47,18 @@ def decode_cursor(cursor: str) -> tuple[str, str, str]:
     return parts[0], parts[1], parts[2]
 
 
-def where(book: Book, selection: TransactionFilter) -> tuple[str, list[Any]]:
-    """Return the SQL condition (on alias t) and parameters for a filter."""
+def where(book: Book, selection: TransactionFilter, *,
+          whole_set: bool = False) -> tuple[str, list[Any]]:
+    """Return the SQL condition (on alias t) and parameters for a filter.
+
+    A page walks the date index and stops after 50 rows, so the search is an OR of
+    probes; a total (`whole_set`) visits every match, so the search is one rowid set.
+    """
     clauses: list[str] = ["t.deleted = 0"]
     params: list[Any] = []
-    if selection.type:
-        clauses.append("t.type = ?")
-        params.append(selection.type)
+    if selection.type in KINDS:
+        # A literal, not a parameter, so the planner can use the partial income index.
+        clauses.append(f"t.type = '{selection.type}'")
     if selection.category_id:
         clauses.append("t.category_id = ?")
         params.append(selection.category_id)
@@ -64,20 +75,27 @@ def where(book: Book, selection: TransactionFilter) -> tuple[str, list[Any]]:
         clauses.append("t.local_seq > ?" if selection.status == "pending" else "t.local_seq <= ?")
         params.append(ledger.acked_seq(book))
     if selection.q:
-        clause, search_params = _search(selection.q)
+        clause, search_params = _search(selection.q, whole_set)
         clauses.append(clause)
         params += search_params
     return " AND ".join(clauses), params
 
 
-def _search(q: str) -> tuple[str, list[Any]]:
+def _search(q: str, whole_set: bool) -> tuple[str, list[Any]]:
     """Match description, notes (full-text trigram index) or the category name."""
     like = "%" + re.sub(r"([\\%_])", r"\\\1", q) + "%"
     in_category = "t.category_id IN (SELECT id FROM category WHERE name LIKE ? ESCAPE '\\')"
-    if len(q) >= 3:
+    if len(q) >= 3 and not whole_set:
         phrase = '"' + q.replace('"', '""') + '"'
         return (f"(t.rowid IN (SELECT rowid FROM transaction_search WHERE transaction_search"
                 f" MATCH ?) OR {in_category})", [phrase, like])
+    if len(q) >= 3:
+        # One rowid set (text matches, then rows of matching categories): an OR here would
+        # make SQLite scan every transaction.
+        phrase = '"' + q.replace('"', '""') + '"'
+        return ("t.rowid IN (SELECT rowid FROM transaction_search WHERE transaction_search"
+                " MATCH ? UNION SELECT rowid FROM transactions WHERE deleted = 0 AND category_id"
+                " IN (SELECT id FROM category WHERE name LIKE ? ESCAPE '\\'))", [phrase, like])
     return (f"(t.description LIKE ? ESCAPE '\\' OR t.notes LIKE ? ESCAPE '\\' OR {in_category})",
             [like, like, like])
 
@@ -117,9 +135,25 @@ def iter_transactions(book: Book, selection: TransactionFilter) -> Iterator[Tran
 
 
 def totals(book: Book, selection: TransactionFilter) -> Totals:
-    """Sum income and expense for a filter, from the daily totals when the filter allows."""
+    """Sum income and expense for a filter, remembered until the ledger changes."""
+    version = (str(book.store.path), selection, book.store.value("SELECT max(seq) FROM change"),
+               ledger.acked_seq(book) if selection.status else 0)
+    with _REMEMBERED_LOCK:
+        if version in _REMEMBERED:
+            _REMEMBERED.move_to_end(version)
+            return _REMEMBERED[version]
+    found = _sum(book, selection)
+    with _REMEMBERED_LOCK:
+        _REMEMBERED[version] = found
+        while len(_REMEMBERED) > REMEMBERED_TOTALS:
+            _REMEMBERED.popitem(last=False)
+    return found
+
+
+def _sum(book: Book, selection: TransactionFilter) -> Totals:
+    """Sum in SQL, from the daily totals when the filter allows, else over matching rows."""
     if selection.q or selection.status:
-        condition, params = where(book, selection)
+        condition, params = where(book, selection, whole_set=True)
         sql = f"SELECT t.type, sum(t.amount), count(*) FROM transactions t WHERE {condition}"
     else:
         condition, params = _daily_where(selection)
