@@ -112,6 +112,9 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX transactions_income ON transactions (occurred_on, created_at, id)
         WHERE deleted = 0 AND type = 'income';
     """,
+    """
+    CREATE INDEX daily_total_type ON daily_total (type, amount, count);
+    """,
 )
 
 

@@ -18,7 +18,7 @@ PRAGMAS = {
     "synchronous": "normal",
     "foreign_keys": 1,
     "busy_timeout": 10_000,
-    "cache_size": -4_000,  # per connection; the OS page cache holds the rest
+    "cache_size": -2_000,  # per connection; the OS page cache holds the rest
     "temp_store": "memory",
 }
 

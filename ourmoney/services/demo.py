@@ -77,7 +77,7 @@ def fill(book: Book, count: int, *, today: date, seed: int = 2024,
     first_day = today - timedelta(days=span_days(count))
     rows = _rows(rng, count, first_day, today, people, category_ids)
     written = 0
-    for batch in _batches(rows, BATCH):
+    for batch in _encoded(_batches(rows, BATCH)):
         _insert(book, batch)
         written += len(batch)
         if progress:
@@ -188,26 +188,33 @@ def _batches(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
         yield batch
 
 
-def _insert(book: Book, batch: list[Row]) -> None:
+Encoded = tuple[Row, str]
+
+
+def _encoded(batches: Iterator[list[Row]]) -> Iterator[list[Encoded]]:
+    """Pair each row with the JSON of its change fields (the costly part, done ahead)."""
+    encode = json.JSONEncoder(separators=(",", ":")).encode
+    for batch in batches:
+        yield [(row, encode({"occurred_on": row[1], "description": row[2], "type": row[3],
+                             "amount": row[4], "category": row[5], "member": row[6],
+                             "notes": row[7], "deleted": False, "created_at": row[8]}))
+               for row in batch]
+
+
+def _insert(book: Book, batch: list[Encoded]) -> None:
     """Write one batch of transactions and their changes in one transaction (raw executemany)."""
     with book.write() as cursor:
         _insert_batch(book, cursor, batch)
 
 
-def _insert_batch(book: Book, cursor: sqlite3.Cursor, batch: list[Row]) -> None:
+def _insert_batch(book: Book, cursor: sqlite3.Cursor, batch: list[Encoded]) -> None:
     """Stamp and insert one batch inside the write, so no other writer can reuse the stamps."""
     stamps = list(book.clock.ticks(len(batch)))
     now = utc_now_text()
-    changes = []
-    for stamp, (id_, day, description, kind, cents, category, member, notes, created) in zip(
-            stamps, batch, strict=True):
-        fields = {"occurred_on": day, "description": description, "type": kind, "amount": cents,
-                  "category": category, "member": member, "notes": notes, "deleted": False,
-                  "created_at": created}
-        changes.append((stamp, book.device_id, "transaction", id_,
-                        json.dumps(fields, separators=(",", ":"))))
     first_seq = bulk.next_seq(cursor)
-    cursor.executemany(bulk.INSERT_CHANGE, changes)
+    cursor.executemany(bulk.INSERT_CHANGE, [
+        (stamp, book.device_id, "transaction", row[0], fields)
+        for stamp, (row, fields) in zip(stamps, batch, strict=True)])
     bulk.insert_transactions(cursor, [
         (*row, now, stamp, first_seq + offset)
-        for offset, (row, stamp) in enumerate(zip(batch, stamps, strict=True))])
+        for offset, ((row, _fields), stamp) in enumerate(zip(batch, stamps, strict=True))])
