@@ -19,6 +19,9 @@ from ourmoney.services import categories, household, members
 from ourmoney.services.book import Book
 
 BATCH = 50_000
+# The change fields of a demo row; ids, dates and kinds are plain ASCII, texts are quoted.
+_FIELDS = ('{"occurred_on":"%s","description":%s,"type":"%s","amount":%d,"category":"%s",'
+           '"member":"%s","notes":%s,"deleted":false,"created_at":"%s"}')
 HOUR_MS = 3_600_000
 SPAN_DAYS = 1000  # a little under three years
 MAX_TRANSACTIONS = 10_000_000
@@ -209,13 +212,11 @@ Encoded = tuple[Row, str]
 
 
 def _encoded(batches: Iterator[list[Row]]) -> Iterator[list[Encoded]]:
-    """Pair each row with the JSON of its change fields (the costly part, done ahead)."""
-    encode = json.JSONEncoder(separators=(",", ":")).encode
+    """Pair each row with the JSON of its change fields, filled into a template (fast)."""
+    quote = json.encoder.encode_basestring
     for batch in batches:
-        yield [(row, encode({"occurred_on": row[1], "description": row[2], "type": row[3],
-                             "amount": row[4], "category": row[5], "member": row[6],
-                             "notes": row[7], "deleted": False, "created_at": row[8]}))
-               for row in batch]
+        yield [(row, _FIELDS % (row[1], quote(row[2]), row[3], row[4], row[5], row[6],
+                                quote(row[7]), row[8])) for row in batch]
 
 
 def _insert(book: Book, batch: list[Encoded]) -> None:
