@@ -6,12 +6,16 @@ import csv
 import io
 from typing import IO
 
-from ourmoney.services import listing
+from ourmoney.services import household, listing
 from ourmoney.services.book import Book
-from ourmoney.services.models import Transaction, TransactionFilter
+from ourmoney.services.models import TransactionFilter
 
 HEADER = ("date", "description", "type", "amount", "currency", "category", "member", "notes",
           "id", "created_at")
+ROWS = ("SELECT t.occurred_on, t.description, t.type, t.amount, c.name, m.name, t.notes, t.id,"
+        " t.created_at FROM transactions t LEFT JOIN category c ON c.id = t.category_id"
+        " LEFT JOIN member m ON m.id = t.member_id WHERE {condition}"
+        " ORDER BY t.occurred_on DESC, t.created_at DESC, t.id DESC")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -21,22 +25,28 @@ def inert(text: str | None) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def cells(txn: Transaction) -> list[str]:
-    """Return one CSV row; expenses are negative amounts."""
-    signed = -txn.amount if txn.type == "expense" else txn.amount
-    return [txn.occurred_on.isoformat(), inert(txn.description), txn.type, str(signed),
-            txn.currency, inert(txn.category), inert(txn.member), inert(txn.notes), txn.id,
-            txn.created_at]
+def amount_text(minor: int, precision: int) -> str:
+    """Format signed minor units as "-12.34" with integer arithmetic (no Decimal per row)."""
+    if precision == 0:
+        return str(minor)
+    whole, part = divmod(abs(minor), 10 ** precision)
+    return f"{'-' if minor < 0 else ''}{whole}.{part:0{precision}d}"
 
 
 def write(book: Book, selection: TransactionFilter, out: IO[bytes]) -> int:
-    """Stream the CSV to `out` and return how many transactions it holds."""
-    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    """Stream the CSV to `out` straight from the query rows; return how many it holds."""
+    prefs = household.preferences(book)
+    condition, params = listing.where(book, selection)
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
     writer = csv.writer(text)
     writer.writerow(HEADER)
     count = 0
-    for txn in listing.iter_transactions(book, selection):
-        writer.writerow(cells(txn))
+    for day, description, kind, minor, category, member, notes, id_, created in \
+            book.store.db.execute_sql(ROWS.format(condition=condition), params):
+        signed = -minor if kind == "expense" else minor
+        writer.writerow((day, inert(description), kind, amount_text(signed, prefs.precision),
+                         prefs.currency, inert(category), inert(member), inert(notes), id_,
+                         created))
         count += 1
     text.flush()
     text.detach()
