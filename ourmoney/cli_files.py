@@ -161,7 +161,7 @@ def export_command(file: Path, file_format: str | None, date_from: str | None,
                    kind: str | None, data_dir: str | None) -> None:
     """Export transactions (all, or those matching the filters) to JSON, CSV or XLSX."""
     from ourmoney.cli import resolve
-    from ourmoney.web.forms import selection_from
+    from ourmoney.services.filters import selection_from
 
     try:
         chosen = exporting.format_for(str(file), file_format)
