@@ -39,8 +39,12 @@ def from_minor(minor: int, precision: int = 2) -> Decimal:
 
 
 def to_text(minor: int, precision: int = 2) -> str:
-    """Return the wire form of an amount: a plain decimal string such as "12.34"."""
-    return str(from_minor(minor, precision))
+    """Return the wire form of an amount: a plain decimal string such as "-12.34"."""
+    if precision == 0:
+        return str(minor)
+    # Integer arithmetic, not Decimal: exports call this once per row.
+    whole, part = divmod(abs(minor), 10 ** precision)
+    return f"{'-' if minor < 0 else ''}{whole}.{part:0{precision}d}"
 
 
 def parse_amount(text: object, *, precision: int = 2, decimal_symbol: str = ".") -> Decimal:

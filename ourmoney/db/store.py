@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -50,11 +50,6 @@ class Store:
         """Hold the single writer and an IMMEDIATE transaction; commit on success."""
         with self._writer, self.db.atomic("IMMEDIATE"):
             yield self.db.cursor()
-
-    def execute_many(self, cursor: sqlite3.Cursor, sql: str,
-                     rows: Iterable[Sequence[Any]]) -> None:
-        """Insert or update many rows with the raw DB-API cursor (the bulk path)."""
-        cursor.executemany(sql, rows)
 
     def close(self) -> None:
         """Close this thread's connection."""

@@ -6,6 +6,7 @@ import csv
 import io
 from typing import IO
 
+from ourmoney.money import to_text
 from ourmoney.services import household, listing
 from ourmoney.services.book import Book
 from ourmoney.services.models import TransactionFilter
@@ -25,14 +26,6 @@ def inert(text: str | None) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def amount_text(minor: int, precision: int) -> str:
-    """Format signed minor units as "-12.34" with integer arithmetic (no Decimal per row)."""
-    if precision == 0:
-        return str(minor)
-    whole, part = divmod(abs(minor), 10 ** precision)
-    return f"{'-' if minor < 0 else ''}{whole}.{part:0{precision}d}"
-
-
 def write(book: Book, selection: TransactionFilter, out: IO[bytes]) -> int:
     """Stream the CSV to `out` straight from the query rows; return how many it holds."""
     prefs = household.preferences(book)
@@ -44,7 +37,7 @@ def write(book: Book, selection: TransactionFilter, out: IO[bytes]) -> int:
     for day, description, kind, minor, category, member, notes, id_, created in \
             book.store.db.execute_sql(ROWS.format(condition=condition), params):
         signed = -minor if kind == "expense" else minor
-        writer.writerow((day, inert(description), kind, amount_text(signed, prefs.precision),
+        writer.writerow((day, inert(description), kind, to_text(signed, prefs.precision),
                          prefs.currency, inert(category), inert(member), inert(notes), id_,
                          created))
         count += 1
