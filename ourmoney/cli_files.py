@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -126,7 +127,7 @@ def import_command(file: Path | None, file_format: str, profile: str | None, dry
     if bool(file) == bool(undo_batch):
         raise click.UsageError("Give a FILE to import, or --undo BATCH_ID.")
     book = open_book(resolve(data_dir=data_dir).database_path)
-    try:
+    with one_line_errors(file), closing(book):
         if undo_batch:
             removed = importing.undo_import(book, undo_batch)
             click.echo(f"undid batch {undo_batch}: removed {removed}")
@@ -134,12 +135,6 @@ def import_command(file: Path | None, file_format: str, profile: str | None, dry
         assert file is not None
         summary = run_import(book, file, file_format, dry_run=dry_run,
                              skip_invalid=skip_invalid, profile=profile)
-    except OurMoneyError as error:
-        raise click.ClickException(error.message) from None
-    except OSError as error:
-        raise click.ClickException(f"{file}: {error.strerror or error}") from None
-    finally:
-        book.close()
     report(summary, str(file))
     if refused(summary, skip_invalid):
         hint = "" if skip_invalid else "; fix the lines above or use --skip-invalid"
@@ -168,18 +163,23 @@ def export_command(file: Path, file_format: str | None, date_from: str | None,
     except OurMoneyError as error:
         raise click.ClickException(error.message) from None
     book = open_book(resolve(data_dir=data_dir).database_path)
-    try:
+    with one_line_errors(file), closing(book):
         args = {"from": date_from, "to": date_to, "category": category, "member": member,
                 "type": kind}
         selection: TransactionFilter = selection_from({k: v for k, v in args.items() if v}, book)
         count = write_atomically(file, lambda out: exporting.export(book, selection, chosen, out))
+    click.echo(f"exported {count} transactions to {file}")
+
+
+@contextmanager
+def one_line_errors(file: Path | None) -> Iterator[None]:
+    """Turn a domain or file error into the one-line CLI error (exit code 1)."""
+    try:
+        yield
     except OurMoneyError as error:
         raise click.ClickException(error.message) from None
     except OSError as error:
         raise click.ClickException(f"{file}: {error.strerror or error}") from None
-    finally:
-        book.close()
-    click.echo(f"exported {count} transactions to {file}")
 
 
 def write_atomically(path: Path, write: Callable[[IO[bytes]], int]) -> int:
