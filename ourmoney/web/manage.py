@@ -6,8 +6,9 @@ already speaks a newly chosen language); messages with values are translated whe
 
 from __future__ import annotations
 
+from babel.numbers import get_currency_name, list_currencies
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from werkzeug.wrappers import Response
 
 from ourmoney.errors import N_, OurMoneyError
@@ -19,8 +20,6 @@ SECTIONS = {"categories": "manage.get_categories", "members": "manage.get_member
             "settings": "manage.get_settings"}
 SECTIONS = {"categories": "manage.get_categories", "members": "manage.get_members",
             "settings": "manage.get_settings"}
-CURRENCIES = ("EUR", "USD", "GBP", "BRL", "CHF", "JPY", "CAD", "AUD", "SEK", "NOK", "DKK",
-              "PLN", "CZK", "HUF", "INR", "CNY", "MXN", "ZAR", "AOA", "MZN", "CVE")
 
 
 def _done(message: str, endpoint: str) -> Response:
@@ -83,12 +82,18 @@ def post_member_edit(member_id: str) -> Response:
     return _done(N_("Member renamed."), "manage.get_members")
 
 
+def currency_choices() -> list[tuple[str, str]]:
+    """Return every current ISO 4217 currency as (code, "EUR — Euro") in the page's language."""
+    language = str(get_locale() or "en")
+    return [(code, f"{code} — {get_currency_name(code, locale=language)}")
+            for code in sorted(list_currencies())]
+
+
 @bp.get("/settings")
 def get_settings() -> str:
     book = context.book()
     prefs = household.preferences(book)
-    choices = sorted(set(CURRENCIES) | {prefs.currency})
-    return render_template("manage/settings.html", prefs=prefs, currencies=choices,
+    return render_template("manage/settings.html", prefs=prefs, currencies=currency_choices(),
                            languages=household.LANGUAGES, members=members.list_members(book),
                            device=book.device_name)
 

@@ -270,3 +270,12 @@ def test_every_page_is_valid_enough_to_parse_and_has_one_h1(client: FlaskClient)
         page = soup(response)
         assert len(page.find_all("h1")) == 1, path
         assert re.fullmatch(r".+ · OurMoney", page.title.get_text()), path
+
+
+def test_settings_offer_every_currency_by_name(client: FlaskClient) -> None:
+    page = soup(client.get("/settings"))
+    nzd = page.select_one("select[name=currency] option[value=NZD]")
+    assert nzd is not None and nzd.get_text() == "NZD — New Zealand Dollar"
+    post(client, "/settings", currency="NZD", language="en")
+    chosen = soup(client.get("/settings")).select_one("select[name=currency] option[selected]")
+    assert chosen is not None and chosen["value"] == "NZD"
