@@ -46,12 +46,13 @@ def default_color(name: str) -> str:
     return PALETTE[digest[0] % len(PALETTE)]
 
 
-def list_categories(book: Book) -> list[Category]:
-    """Return live categories, by name, with how many transactions each holds."""
-    rows = book.store.rows(
-        f"""SELECT {_COLUMNS}, (SELECT coalesce(sum(count), 0) FROM daily_total d
-                                WHERE d.category_id = c.id)
-            FROM category c WHERE deleted = 0 ORDER BY name COLLATE NOCASE""")
+def list_categories(book: Book, *, counts: bool = True) -> list[Category]:
+    """Return live categories, by name, with how many transactions each holds (if asked)."""
+    counted = ("coalesce(d.count, 0) FROM category c LEFT JOIN (SELECT category_id,"
+               " sum(count) AS count FROM daily_total GROUP BY category_id) d"
+               " ON d.category_id = c.id") if counts else "0 FROM category c"
+    rows = book.store.rows(f"SELECT {_COLUMNS}, {counted} WHERE deleted = 0"
+                           " ORDER BY name COLLATE NOCASE")
     return [Category(*row) for row in rows]
 
 

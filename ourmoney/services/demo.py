@@ -96,7 +96,7 @@ def span_days(count: int) -> int:
 
 
 def _people(book: Book) -> list[str]:
-    existing = {m.name: m.id for m in members.list_members(book)}
+    existing = {m.name: m.id for m in members.list_members(book, counts=False)}
     with book.write() as cursor:
         ids = [existing.get(name) or members.insert(book, cursor, name).id for name in PEOPLE]
     household.save_preferences(book, me=ids[0])

@@ -59,7 +59,7 @@ def ensure_me(book: Book) -> str:
     current = preferences(book).me
     if current and members.resolve(book, current):
         return current
-    everyone = members.list_members(book)
+    everyone = members.list_members(book, counts=False)
     if everyone:
         chosen = everyone[0].id
     else:

@@ -85,7 +85,7 @@ def restore_transaction(transaction_id: str) -> Response:
 
 @bp.get("/categories")
 def get_categories() -> Response:
-    found = categories.list_categories(context.book())
+    found = categories.list_categories(context.book(), counts=False)
     return jsonify(items=[forms.category_json(c) for c in found])
 
 
@@ -100,7 +100,8 @@ def post_category() -> tuple[Response, int]:
 
 @bp.get("/members")
 def get_members() -> Response:
-    return jsonify(items=[forms.member_json(m) for m in members.list_members(context.book())])
+    everyone = members.list_members(context.book(), counts=False)
+    return jsonify(items=[forms.member_json(m) for m in everyone])
 
 
 @bp.post("/members")

@@ -66,7 +66,7 @@ def post_category_merge(category_id: str) -> Response:
 @bp.get("/members")
 def get_members() -> str:
     book = context.book()
-    return render_template("manage/members.html", members=members.list_members(book),
+    return render_template("manage/members.html", members=members.list_members(book, counts=False),
                            me=household.preferences(book).me)
 
 
@@ -94,7 +94,8 @@ def get_settings() -> str:
     book = context.book()
     prefs = household.preferences(book)
     return render_template("manage/settings.html", prefs=prefs, currencies=currency_choices(),
-                           languages=household.LANGUAGES, members=members.list_members(book),
+                           languages=household.LANGUAGES,
+                           members=members.list_members(book, counts=False),
                            device=book.device_name)
 
 

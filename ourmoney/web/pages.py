@@ -38,8 +38,8 @@ def get_index() -> str:
     found = _list_context(request.args)
     return render_template("transactions/list.html", **found,
                            totals=listing.totals(book, found["selection"]),
-                           categories=categories.list_categories(book),
-                           members=members.list_members(book))
+                           categories=categories.list_categories(book, counts=False),
+                           members=members.list_members(book, counts=False))
 
 
 @bp.get("/transactions/rows")
@@ -136,5 +136,5 @@ def _form(values: dict[str, Any], txn: Transaction | None,
           problem: OurMoneyError | None = None) -> str:
     book = context.book()
     return render_template("transactions/form.html", values=values, txn=txn, problem=problem,
-                           categories=categories.list_categories(book),
-                           members=members.list_members(book))
+                           categories=categories.list_categories(book, counts=False),
+                           members=members.list_members(book, counts=False))

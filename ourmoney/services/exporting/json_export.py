@@ -17,8 +17,9 @@ def write(book: Book, selection: TransactionFilter, out: IO[bytes]) -> int:
     header = {"format": "ourmoney", "version": 1, "app_version": __version__,
               "exported_at": utc_now_text(), "currency": household.preferences(book).currency,
               "categories": [{"id": c.id, "name": c.name, "kind": c.kind, "color": c.color}
-                             for c in categories.list_categories(book)],
-              "members": [{"id": m.id, "name": m.name} for m in members.list_members(book)]}
+                             for c in categories.list_categories(book, counts=False)],
+              "members": [{"id": m.id, "name": m.name}
+                          for m in members.list_members(book, counts=False)]}
     out.write(_dump(header)[:-1].encode() + b', "transactions": [\n')
     count = 0
     for txn in listing.iter_transactions(book, selection):
