@@ -115,6 +115,31 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE INDEX daily_total_type ON daily_total (type, amount, count);
     """,
+    # Sync: a row's `hlc` is the clock of the change that created it, and `field_hlc` a JSON map
+    # of the clocks of the fields written since (last writer wins per field).
+    """
+    ALTER TABLE transactions ADD COLUMN field_hlc TEXT;
+    ALTER TABLE category ADD COLUMN field_hlc TEXT;
+    ALTER TABLE member ADD COLUMN field_hlc TEXT;
+    CREATE TABLE peer (
+        device_id TEXT PRIMARY KEY, name TEXT NOT NULL, url TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL DEFAULT 'device' CHECK (kind IN ('device', 'hub')),
+        token TEXT NOT NULL DEFAULT '', token_hash TEXT NOT NULL DEFAULT '',
+        pulled_seq INTEGER NOT NULL DEFAULT 0, acked_seq INTEGER NOT NULL DEFAULT 0,
+        last_sync_at TEXT, last_error TEXT NOT NULL DEFAULT '',
+        failures INTEGER NOT NULL DEFAULT 0, paired_at TEXT NOT NULL, revoked_at TEXT);
+    CREATE INDEX peer_token ON peer (token_hash) WHERE revoked_at IS NULL;
+    CREATE TABLE quarantine (
+        hlc TEXT PRIMARY KEY, origin TEXT NOT NULL, entity TEXT NOT NULL, row_id TEXT NOT NULL,
+        fields TEXT NOT NULL, sender TEXT NOT NULL, received_at TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE sync_waiting (
+        hlc TEXT PRIMARY KEY, entity TEXT NOT NULL, row_id TEXT NOT NULL) WITHOUT ROWID;
+    CREATE INDEX sync_waiting_row ON sync_waiting (entity, row_id);
+    CREATE TABLE sync_notice (
+        id INTEGER PRIMARY KEY, entity TEXT NOT NULL, row_id TEXT NOT NULL,
+        field TEXT NOT NULL, origin TEXT NOT NULL, hlc TEXT NOT NULL, created_at TEXT NOT NULL);
+    CREATE INDEX sync_notice_row ON sync_notice (entity, row_id);
+    """,
 )
 
 
