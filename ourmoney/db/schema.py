@@ -140,6 +140,18 @@ MIGRATIONS: tuple[str, ...] = (
         field TEXT NOT NULL, origin TEXT NOT NULL, hlc TEXT NOT NULL, created_at TEXT NOT NULL);
     CREATE INDEX sync_notice_row ON sync_notice (entity, row_id);
     """,
+    # One-time codes (device pairing and the like), kept hashed; wrong guesses are counted per
+    # purpose in the database so every server thread and process applies the same limit.
+    """
+    CREATE TABLE one_time_code (
+        code_hash TEXT PRIMARY KEY, purpose TEXT NOT NULL, created_ms INTEGER NOT NULL,
+        expires_ms INTEGER NOT NULL, used_ms INTEGER) WITHOUT ROWID;
+    CREATE INDEX one_time_code_live ON one_time_code (purpose, expires_ms) WHERE used_ms IS NULL;
+    CREATE TABLE code_attempts (
+        purpose TEXT PRIMARY KEY, wrong INTEGER NOT NULL DEFAULT 0,
+        first_wrong_ms INTEGER NOT NULL DEFAULT 0, locked_until_ms INTEGER NOT NULL DEFAULT 0)
+        WITHOUT ROWID;
+    """,
 )
 
 
