@@ -152,6 +152,15 @@ MIGRATIONS: tuple[str, ...] = (
         first_wrong_ms INTEGER NOT NULL DEFAULT 0, locked_until_ms INTEGER NOT NULL DEFAULT 0)
         WITHOUT ROWID;
     """,
+    # Phone access: a sign-in code names the member the phone signs in as; a phone's session is
+    # a random token kept hashed, revoked from the desktop by setting `revoked_at`.
+    """
+    ALTER TABLE one_time_code ADD COLUMN member_id TEXT;
+    CREATE TABLE phone_session (
+        id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, member_id TEXT NOT NULL,
+        browser TEXT NOT NULL DEFAULT '', signed_in_ms INTEGER NOT NULL,
+        last_seen_ms INTEGER NOT NULL, revoked_ms INTEGER);
+    """,
 )
 
 
