@@ -26,6 +26,54 @@ class Term(str):
     __slots__ = ()
 
 
+class Message(str):
+    """An English message (the text) that keeps its template and values for translation.
+
+    Readers put these in RowProblem and the like, which hold plain text: the API and the CLI
+    show the English text, pages show `message.translated(gettext)`. A value may itself be a
+    Message or a Term, translated with it.
+    """
+
+    template: str
+    values: dict[str, Any]
+
+    def __new__(cls, template: str, **values: Any) -> Message:
+        text = super().__new__(cls, template % values if values else template)
+        text.template, text.values = template, values
+        return text
+
+    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, Any]]:
+        return (self.template,), self.values
+
+    @classmethod
+    def joined(cls, separator: str, messages: list[str]) -> Message:
+        """Return several messages as one, each translated on its own."""
+        template = separator.join(f"%(m{n})s" for n in range(len(messages)))
+        return cls(template, **{f"m{n}": message for n, message in enumerate(messages)})
+
+    def translated(self, gettext: Callable[[str], str]) -> str:
+        """Return the message in the language of `gettext`, values filled in and translated."""
+        return _translated(gettext, self.template, self.values, str(self))
+
+
+def _translated(gettext: Callable[[str], str], template: str, values: dict[str, Any],
+                english: str) -> str:
+    text = gettext(template)
+    if not values:
+        return text
+    shown = {name: _value(gettext, value) for name, value in values.items()}
+    try:
+        return text % shown
+    except (KeyError, ValueError, TypeError):  # a broken translation: English beats a crash
+        return english
+
+
+def _value(gettext: Callable[[str], str], value: Any) -> Any:
+    if isinstance(value, Message):
+        return value.translated(gettext)
+    return gettext(value) if isinstance(value, Term) else value
+
+
 class OurMoneyError(Exception):
     __doc__ = N_("Something went wrong.")
 
@@ -35,21 +83,13 @@ class OurMoneyError(Exception):
                  **values: Any) -> None:
         self.template = message or (self.__doc__ or "").strip()
         self.values = values
-        self.message = self.template % values if values else self.template
+        self.message = Message(self.template, **values)
         self.field = field
         super().__init__(self.message)
 
     def translated(self, gettext: Callable[[str], str]) -> str:
         """Return the message in the language of `gettext`, values filled in (Terms translated)."""
-        text = gettext(self.template)
-        if not self.values:
-            return text
-        values = {name: gettext(value) if isinstance(value, Term) else value
-                  for name, value in self.values.items()}
-        try:
-            return text % values
-        except (KeyError, ValueError, TypeError):  # a broken translation: English beats a crash
-            return self.message
+        return self.message.translated(gettext)
 
 
 class InvalidInput(OurMoneyError):

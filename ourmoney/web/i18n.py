@@ -8,7 +8,7 @@ from decimal import Decimal
 from flask import Flask, request
 from flask_babel import Babel, get_locale, gettext
 
-from ourmoney.errors import OurMoneyError
+from ourmoney.errors import Message, OurMoneyError
 from ourmoney.money import decimal_symbol_for
 from ourmoney.resources import resource_dir
 from ourmoney.services import household
@@ -45,7 +45,7 @@ def translated(message: object) -> str:
     safe and %-formats it, so a value someone typed (a name with "<" or "%") would break out.
     Text not in the catalog (already translated, say) comes back unchanged.
     """
-    if isinstance(message, OurMoneyError):
+    if isinstance(message, OurMoneyError | Message):
         return message.translated(gettext)
     return str(gettext(str(message))) if message else ""
 

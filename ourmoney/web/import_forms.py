@@ -13,7 +13,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from ourmoney.errors import N_, InvalidInput
+from ourmoney.errors import N_, InvalidInput, Term
 from ourmoney.services.importing import review
 from ourmoney.services.importing.review import Columns
 from ourmoney.services.importing.table_cells import DATE_FORMATS, shown
@@ -25,6 +25,11 @@ SHOWN_FIELDS = frozenset(COLUMN_ROLES) | set(LIST_ROLES) | {"outflow_words", "da
                                                              "decimal", "invert"}
 MAX_PROFILE_NAME = 60
 DECIMALS = ((".", "1,234.56"), (",", "1.234,56"))
+# What each role is called in messages, so the catalog translates it with them.
+ROLE_NAMES = {"date": N_("the date"), "amount": N_("the amount"), "debit": N_("money out"),
+              "credit": N_("money in"), "direction": N_("the direction"),
+              "category": N_("the category"), "bank_id": N_("the bank transaction id"),
+              "description": N_("the description"), "notes": N_("the notes")}
 
 
 @dataclass(frozen=True)
@@ -110,7 +115,8 @@ def _column(given: str, role: str) -> int | None:
     if not given:
         return None
     if not (given.isascii() and given.isdigit()) or len(given) > 4:
-        raise InvalidInput(N_("Choose a column of the file for %(role)s."), field=role, role=role)
+        raise InvalidInput(N_("Choose a column of the file for %(role)s."), field=role,
+                           role=Term(ROLE_NAMES[role]))
     return int(given)
 
 

@@ -92,7 +92,7 @@ def test_without_script_the_update_button_shows_the_whole_page(client: FlaskClie
 
 @pytest.mark.parametrize(("changes", "message"), [
     ({"date": "9"}, "The file has 4 columns, so there is no column 10."),
-    ({"date": "abc"}, "Choose a column of the file for date."),
+    ({"date": "abc"}, "Choose a column of the file for the date."),
     ({"date": ""}, "Choose the date column."),
     ({"debit": "2"}, "Choose either one amount column or debit and credit columns, not both."),
     ({"amount": ""}, "Choose the amount column, or the debit and credit columns."),

@@ -20,6 +20,7 @@ from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, iterparse
 
+from ourmoney.errors import N_, Message
 from ourmoney.services.importing.formats import ReadOptions, register
 from ourmoney.services.importing.rows import ImportRow, RowProblem
 from ourmoney.services.validation import FIRST_DAY, LAST_DAY
@@ -34,6 +35,10 @@ Paths = dict[str, str]
 
 class _NotCamt(Exception):
     """The XML is readable but is not a CAMT bank statement."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class _Builder(TreeBuilder):
@@ -78,23 +83,25 @@ def read(stream: IO[bytes], options: ReadOptions) -> Iterator[ImportRow | RowPro
             else:
                 yield from _closed(walk, element)
     except _NotCamt as error:
-        yield RowProblem(0, str(error))
+        yield RowProblem(0, error.message)
     except DefusedXmlException:
-        yield RowProblem(0, "This XML file declares a DTD or entities, which OurMoney refuses"
-                            " for safety.")
+        yield RowProblem(0, Message(N_("This XML file declares a DTD or entities, which OurMoney"
+                                       " refuses for safety.")))
     except ParseError as error:
         yield _broken(walk, error)
     else:
         if not walk.statements:
-            yield RowProblem(0, "This CAMT file holds no statement, report or notification"
-                                " (Stmt, Rpt or Ntfctn).")
+            yield RowProblem(0, Message(N_("This CAMT file holds no statement, report or"
+                                           " notification (Stmt, Rpt or Ntfctn).")))
 
 
 def _broken(walk: _Walk, error: ParseError) -> RowProblem:
     line = error.position[0] if error.position else 0
     if not walk.rooted:
-        return RowProblem(0, f"This is not a CAMT file: it is not XML ({error}).")
-    return RowProblem(line, f"The CAMT file is not valid XML or is cut short ({error}).")
+        return RowProblem(0, Message(N_("This is not a CAMT file: it is not XML (%(error)s)."),
+                                     error=str(error)))
+    return RowProblem(line, Message(N_("The CAMT file is not valid XML or is cut short"
+                                       " (%(error)s)."), error=str(error)))
 
 
 def _opened(walk: _Walk, element: Element) -> None:
@@ -103,13 +110,14 @@ def _opened(walk: _Walk, element: Element) -> None:
     depth = len(walk.path)
     if depth == 1:
         if name != "Document":
-            raise _NotCamt(f"This is not a CAMT file: its root element is <{name}>,"
-                           " not <Document>.")
+            raise _NotCamt(Message(N_("This is not a CAMT file: its root element is <%(name)s>,"
+                                      " not <Document>."), name=name))
         walk.names = {"": namespace[1:]} if namespace else {}
         walk.rooted = True
     elif depth == 2 and name not in MESSAGES:
-        raise _NotCamt(f"This is not a CAMT bank statement: it holds <{name}>, not"
-                       " BkToCstmrStmt, BkToCstmrAcctRpt or BkToCstmrDbtCdtNtfctn.")
+        raise _NotCamt(Message(N_("This is not a CAMT bank statement: it holds <%(name)s>, not"
+                                  " BkToCstmrStmt, BkToCstmrAcctRpt or BkToCstmrDbtCdtNtfctn."),
+                               name=name))
     elif depth == 3 and name in STATEMENTS:
         walk.statements += 1
         walk.account, walk.statement = None, element
@@ -134,16 +142,18 @@ def _entry(line: int, entry: Element, names: Paths,
     """Turn one <Ntry> into a row, or say what is wrong with it."""
     amount_text = _text(entry, "Amt", names)
     if not amount_text:
-        return RowProblem(line, f"Line {line}: the entry has no amount.")
+        return RowProblem(line, Message(N_("Line %(line)d: the entry has no amount."), line=line))
     if not _AMOUNT.match(amount_text):
-        return RowProblem(line, f"Line {line}: the amount {amount_text[:40]!r} is not a number.")
+        return RowProblem(line, Message(N_("Line %(line)d: the amount %(text)r is not a number."),
+                                        line=line, text=amount_text[:40]))
     direction = _text(entry, "CdtDbtInd", names)
     if direction not in ("CRDT", "DBIT"):
-        return RowProblem(line, f"Line {line}: the entry is neither a credit nor a debit"
-                                f" (CdtDbtInd {direction[:20]!r}).")
+        return RowProblem(line, Message(N_("Line %(line)d: the entry is neither a credit nor a"
+                                           " debit (CdtDbtInd %(text)r)."), line=line,
+                                        text=direction[:20]))
     day = _booked_on(entry, names)
     if isinstance(day, str):
-        return RowProblem(line, f"Line {line}: {day}")
+        return RowProblem(line, Message(N_("Line %(line)d: %(problem)s"), line=line, problem=day))
     amount = Decimal(amount_text) * (1 if direction == "CRDT" else -1)
     description, notes = _wording(entry, names, direction)
     reference = _reference(entry, names)
@@ -158,7 +168,7 @@ def _booked_on(entry: Element, names: Paths) -> date | str:
         written = _text(entry, path, names)
         if written:
             return _day(written)
-    return "the entry has no booking or value date."
+    return Message(N_("the entry has no booking or value date."))
 
 
 def _day(written: str) -> date | str:
@@ -169,7 +179,7 @@ def _day(written: str) -> date | str:
     except ValueError:
         parsed = None
     if parsed is None or not FIRST_DAY <= parsed <= LAST_DAY:
-        return f"the date {written[:40]!r} is not a real date."
+        return Message(N_("the date %(text)r is not a real date."), text=written[:40])
     return parsed
 
 

@@ -20,7 +20,7 @@ from typing import IO, Any
 
 import charset_normalizer
 
-from ourmoney.errors import InvalidInput
+from ourmoney.errors import N_, InvalidInput, Message
 from ourmoney.services.importing.formats import ReadOptions, register
 from ourmoney.services.importing.rows import ImportRow, RowProblem
 from ourmoney.services.importing.table import (
@@ -40,7 +40,7 @@ LEGACY = ["cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", 
           "cp1258", "gb18030", "big5", "euc_jp", "shift_jis", "euc_kr", "koi8_r"]
 WESTERN = frozenset("àáâãäåæçèéêëìíîïñòóôõöøùúûüýÿßÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝ"
                     "€£§©®°µ·«»–—‘’“”„•…™½¼¾×ŠšŽž\u00a0")
-NOT_TEXT = "This file is not a text table (CSV): it holds binary data."
+NOT_TEXT = N_("This file is not a text table (CSV): it holds binary data.")
 _BREAK = re.compile(r"\r\n|\r|\n")
 MAX_LINE = 16 * 1024 * 1024
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
@@ -65,7 +65,8 @@ def read(stream: IO[bytes], options: ReadOptions) -> Iterator[ImportRow | RowPro
     try:
         encoding = codecs.lookup(str(extra["encoding"])).name
     except LookupError:
-        yield RowProblem(0, f"OurMoney cannot read text encoded as {extra['encoding']!r}.")
+        yield RowProblem(0, Message(N_("OurMoney cannot read text encoded as %(encoding)r."),
+                                    encoding=extra["encoding"]))
         return
     rows = _checked(records(lines(stream, encoding), str(extra["delimiter"])), encoding)
     try:
@@ -107,7 +108,7 @@ def inspect_csv(stream: IO[bytes]) -> TableShape:
     try:
         head = stream.read(SAMPLE)
         if not head:
-            raise InvalidInput("The file is empty.", field="file")
+            raise InvalidInput(N_("The file is empty."), field="file")
         encoding = detect_encoding(head, stream)
         text = _decoded(head, encoding, final=len(head) < SAMPLE)
         delimiter = sniff(text)
@@ -243,7 +244,8 @@ def lines(stream: IO[bytes], encoding: str) -> Iterator[str]:
             start = found.end()
         rest = text[start:]
         if len(rest) > MAX_LINE:
-            raise Unreadable(0, "A line is longer than 16 MB; this is not a bank statement.")
+            raise Unreadable(0, Message(N_("A line is longer than 16 MB; this is not a bank"
+                                              " statement.")))
 
 
 def _split(text: str) -> Iterator[str]:
@@ -266,13 +268,15 @@ def records(source: Iterable[str], delimiter: str, *, lenient: bool = False
             line = reader.line_num + 1
     except csv.Error as error:
         if not lenient:
-            raise Unreadable(line, f"The CSV cannot be read from here on ({error}).") from None
+            raise Unreadable(line, Message(N_("The CSV cannot be read from here on (%(error)s)."),
+                                            error=str(error))) from None
 
 
 def _checked(rows: Iterator[Record], encoding: str) -> Iterator[Record | RowProblem]:
     """Report lines whose bytes are not valid in the file's encoding instead of guessing."""
     for line, cells in rows:
         if any("\ufffd" in str(cell) for cell in cells):
-            yield RowProblem(line, f"This line is not valid {encoding} text.")
+            yield RowProblem(line, Message(N_("This line is not valid %(encoding)s text."),
+                                           encoding=encoding))
         else:
             yield line, cells

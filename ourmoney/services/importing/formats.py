@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from ourmoney.errors import InvalidInput
+from ourmoney.errors import N_, InvalidInput
 from ourmoney.services.importing.rows import CategoryRow, ImportRow, MemberRow, RowProblem
 
 FORMATS = ("json", "csv", "xlsx", "ofx", "qif", "camt", "mt940")
@@ -58,7 +58,8 @@ def detect(name: str, head: bytes) -> str:
     if suffix in _EXTENSIONS:
         return _EXTENSIONS[suffix]
     if b"\x00" in head[:1024]:
-        raise InvalidInput("This file is not a bank statement OurMoney can read.", field="file")
+        raise InvalidInput(N_("This file is not a bank statement OurMoney can read."),
+                           field="file")
     return "csv"
 
 
@@ -74,5 +75,6 @@ def reader_for(file_format: str) -> Reader:
     from ourmoney.services.importing import sources  # noqa: F401 - registers the readers
 
     if file_format not in READERS:
-        raise InvalidInput(f"OurMoney cannot read {file_format} files yet.", field="format")
+        raise InvalidInput(N_("OurMoney cannot read %(format)s files yet."), field="format",
+                           format=file_format)
     return READERS[file_format]

@@ -20,7 +20,7 @@ from typing import IO, Any
 
 import ijson
 
-from ourmoney.errors import OurMoneyError
+from ourmoney.errors import N_, Message, OurMoneyError
 from ourmoney.services.importing.rows import ImportRow, RowProblem, exact_number, guard
 from ourmoney.services.validation import day
 
@@ -104,7 +104,7 @@ def _read(stream: Any, again: Callable[[], IO[bytes]]) -> Iterator[Entry]:
     if budget.seen:
         yield from _ynab(again(), budget)
     elif not known:
-        yield RowProblem(1, "This JSON file is not an export OurMoney knows.")
+        yield RowProblem(1, Message(N_("This JSON file is not an export OurMoney knows.")))
 
 
 def _objects(stream: Any, wanted: Iterable[str],
@@ -134,7 +134,7 @@ def _psd2(index: int, given: dict[str, Any]) -> ImportRow:
     item = {_camel(key): value for key, value in given.items()}
     money = item.get("transactionAmount")
     if not isinstance(money, dict):
-        raise OurMoneyError("transactionAmount is missing.")
+        raise OurMoneyError(N_("transactionAmount is missing."))
     amount = exact_number(money.get("amount"), "transactionAmount.amount")
     party = _text(item.get("creditorName" if amount < 0 else "debtorName")) or _text(
         item.get("debtorName" if amount < 0 else "creditorName"))
@@ -157,7 +157,7 @@ def _psd2_day(item: dict[str, Any]) -> date:
         written = _text(item.get(name))
         if written:
             return day(written[:10], name)
-    raise OurMoneyError("bookingDate is missing.")
+    raise OurMoneyError(N_("bookingDate is missing."))
 
 
 def _schwab_trade(index: int, item: dict[str, Any]) -> ImportRow:
@@ -187,7 +187,8 @@ def _us_day(value: Any) -> date:
     """MM/DD/YYYY, possibly followed by " as of MM/DD/YYYY"."""
     found = _US_DATE.match(_text(value).strip())
     if not found:
-        raise OurMoneyError(f"Date {_text(value)[:40]!r} is not a date like 12/31/2025.")
+        raise OurMoneyError(N_("Date %(text)r is not a date like 12/31/2025."),
+                            text=_text(value)[:40])
     month, day_of_month, year = found.groups()
     return day(f"{year}-{int(month):02d}-{int(day_of_month):02d}", "Date")
 
@@ -200,7 +201,8 @@ def _dollars(value: Any, name: str) -> Decimal:
     if not plain:
         return Decimal(0)
     if not _DOLLARS.match(plain):
-        raise OurMoneyError(f"{name} {written[:40]!r} is not an amount.")
+        raise OurMoneyError(N_("%(name)s %(text)r is not an amount."), name=name,
+                            text=written[:40])
     return -Decimal(plain) if negative else Decimal(plain)
 
 

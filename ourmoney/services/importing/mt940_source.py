@@ -19,6 +19,7 @@ from decimal import Decimal
 from itertools import chain
 from typing import IO
 
+from ourmoney.errors import N_, Message
 from ourmoney.services.importing.formats import ReadOptions, register
 from ourmoney.services.importing.mt940_details import describe
 from ourmoney.services.importing.rows import ImportRow, RowProblem
@@ -70,10 +71,10 @@ def read(stream: IO[bytes], options: ReadOptions) -> Iterator[ImportRow | RowPro
     """Read every :61: of every statement in an MT940 or MT942 file."""
     head = stream.read(HEAD)
     if not head.strip():
-        yield RowProblem(0, "This is not an MT940 file: it is empty.")
+        yield RowProblem(0, Message(N_("This is not an MT940 file: it is empty.")))
         return
     if b"\x00" in head:
-        yield RowProblem(0, "This is not an MT940 file: it holds binary data.")
+        yield RowProblem(0, Message(N_("This is not an MT940 file: it holds binary data.")))
         return
     encoding = _encoding(head)
     state = _State()
@@ -81,11 +82,12 @@ def read(stream: IO[bytes], options: ReadOptions) -> Iterator[ImportRow | RowPro
         yield from _take(state, item)
     yield from _flush(state)
     if not state.statements and not state.entries:
-        yield RowProblem(0, "This is not an MT940 file: it has no :20: statement and no :61:"
-                            " transaction.")
+        yield RowProblem(0, Message(N_("This is not an MT940 file: it has no :20: statement and"
+                                       " no :61: transaction.")))
     elif state.opened_at:
-        yield RowProblem(state.opened_at, "The file ends inside a statement (no closing"
-                                          " balance :62F:); it may be cut short.")
+        yield RowProblem(state.opened_at, Message(N_("The file ends inside a statement (no"
+                                                     " closing balance :62F:); it may be cut"
+                                                     " short.")))
 
 
 def _encoding(head: bytes) -> str:
@@ -185,20 +187,21 @@ def _statement_line(item: _Field, account: str | None) -> _Pending | RowProblem:
     line, text = item.line, item.lines[0].strip()
     found = _STATEMENT_LINE.match(text)
     if not found:
-        return RowProblem(line, f"Line {line}: the :61: line {text[:60]!r} is not"
-                                " date, debit/credit mark and amount.")
+        return RowProblem(line, Message(N_("Line %(line)d: the :61: line %(text)r is not date,"
+                                           " debit/credit mark and amount."), line=line,
+                                        text=text[:60]))
     written = found.group("amount")
     if not _AMOUNT.match(written):
-        return RowProblem(line, f"Line {line}: the amount {written or found.group('rest')[:20]!r}"
-                                " is not a number.")
+        return RowProblem(line, Message(N_("Line %(line)d: the amount %(text)r is not a number."),
+                                        line=line, text=written or found.group("rest")[:20]))
     value_date = _value_date(found.group("value"))
     if value_date is None:
-        return RowProblem(line, f"Line {line}: the value date {found.group('value')!r} is not"
-                                " a real date.")
+        return RowProblem(line, Message(N_("Line %(line)d: the value date %(text)r is not a real"
+                                           " date."), line=line, text=found.group("value")))
     booked = _entry_date(found.group("entry"), value_date) if found.group("entry") else value_date
     if booked is None:
-        return RowProblem(line, f"Line {line}: the entry date {found.group('entry')!r} is not"
-                                " a real date.")
+        return RowProblem(line, Message(N_("Line %(line)d: the entry date %(text)r is not a real"
+                                           " date."), line=line, text=found.group("entry")))
     amount = Decimal(written.replace(",", ".")) * _sign(found.group("mark"))
     reference = _reference(found.group("rest"))
     bank_id = f"{reference}/{value_date.isoformat()}/{amount:f}" if reference else None

@@ -22,6 +22,7 @@ from datetime import date
 from decimal import Decimal
 from typing import IO
 
+from ourmoney.errors import N_, Message
 from ourmoney.services.importing import ofx_tokens
 from ourmoney.services.importing.formats import ReadOptions, register
 from ourmoney.services.importing.ofx_tokens import Token
@@ -74,10 +75,11 @@ def read(stream: IO[bytes], options: ReadOptions) -> Iterator[ImportRow | RowPro
     """Read every transaction of every statement in an OFX/QFX/QBO file."""
     head = read_head(stream, HEAD)
     if not head.strip(b"\x00\r\n\t \xef\xbb\xbf"):
-        yield RowProblem(0, "The file is empty.")
+        yield RowProblem(0, Message(N_("The file is empty.")))
         return
     if b"<ofx" not in head.lower() and b"ofxheader" not in head.lower():
-        yield RowProblem(0, "This is not an OFX file: it has no OFX header and no <OFX> tag.")
+        yield RowProblem(0, Message(N_("This is not an OFX file: it has no OFX header and no <OFX>"
+                                       " tag.")))
         return
     state = _State(ofx_tokens.fallback_codec(head))
     chunks = itertools.chain([head], iter(lambda: stream.read(ofx_tokens.CHUNK), b""))
@@ -180,14 +182,16 @@ def _close_transaction(state: _State) -> Iterator[ImportRow | RowProblem]:
 def _ending(state: _State) -> Iterator[RowProblem]:
     """Problems only visible at the end: a cut-short file, or no OFX content at all."""
     if state.transaction is not None:
-        yield RowProblem(state.transaction.line, f"Transaction {state.transaction.number} is"
-                         " cut short: the file ends before </STMTTRN>.")
+        yield RowProblem(state.transaction.line, Message(
+            N_("Transaction %(number)s is cut short: the file ends before </STMTTRN>."),
+            number=state.transaction.number))
     elif not state.seen_ofx:
-        yield RowProblem(0, "This is not an OFX file: it has no <OFX> tag.")
+        yield RowProblem(0, Message(N_("This is not an OFX file: it has no <OFX> tag.")))
     elif not state.closed_ofx:
-        yield RowProblem(state.line, "The file is cut short: it ends before </OFX>.")
+        yield RowProblem(state.line, Message(N_("The file is cut short: it ends before </OFX>.")))
     elif not state.statements and not state.count:
-        yield RowProblem(0, "This OFX file holds no bank, credit-card or investment statement.")
+        yield RowProblem(0, Message(N_("This OFX file holds no bank, credit-card or investment"
+                                       " statement.")))
 
 
 def _row(transaction: _Transaction) -> ImportRow | RowProblem:
@@ -197,8 +201,9 @@ def _row(transaction: _Transaction) -> ImportRow | RowProblem:
     amount, amount_problem = _amount(values.get("TRNAMT", ""))
     problems = [p for p in (date_problem, amount_problem) if p]
     if occurred_on is None or amount is None:
-        return RowProblem(transaction.line,
-                          f"Transaction {transaction.number}: {'; '.join(problems)}.")
+        return RowProblem(transaction.line, Message(
+            N_("Transaction %(number)s: %(problems)s."), number=transaction.number,
+            problems=Message.joined("; ", problems)))
     description, notes = _texts(values)
     return ImportRow(line=transaction.line, occurred_on=occurred_on, amount=amount,
                      description=description, notes=notes,
@@ -208,7 +213,7 @@ def _row(transaction: _Transaction) -> ImportRow | RowProblem:
 def _posted(text: str) -> tuple[date | None, str]:
     """Read DTPOSTED (YYYYMMDD[HHMM[SS[.XXX]]][[offset:zone]]) as the day it names."""
     if not text:
-        return None, "the date (DTPOSTED) is missing"
+        return None, Message(N_("the date (DTPOSTED) is missing"))
     match = _DATETIME.match(text)
     if match:
         year, month, day, hour, minute, second = (int(g) if g else 0 for g in match.groups())
@@ -217,20 +222,20 @@ def _posted(text: str) -> tuple[date | None, str]:
                 return date(year, month, day), ""
         except ValueError:
             pass
-    return None, f"date {text[:40]!r} is not a valid date"
+    return None, Message(N_("date %(text)r is not a valid date"), text=text[:40])
 
 
 def _amount(text: str) -> tuple[Decimal | None, str]:
     """Read TRNAMT: a point or a comma as the decimal mark, an explicit sign, zero padding."""
     if not text:
-        return None, "the amount (TRNAMT) is missing"
+        return None, Message(N_("the amount (TRNAMT) is missing"))
     number = text.replace(" ", "")
     if "," in number and "." in number:
         mark = "," if number.rfind(",") > number.rfind(".") else "."
         number = number.replace("." if mark == "," else ",", "")
     number = number.replace(",", ".")
     if not _NUMBER.match(number):
-        return None, f"amount {text[:40]!r} is not a number"
+        return None, Message(N_("amount %(text)r is not a number"), text=text[:40])
     return Decimal(number), ""
 
 

@@ -7,20 +7,21 @@ from pathlib import Path
 from typing import IO
 
 from ourmoney.clock import utc_now_text
-from ourmoney.errors import InvalidInput, NotFound
+from ourmoney.errors import N_, InvalidInput, NotFound
 from ourmoney.services.book import Book
 from ourmoney.services.importing.formats import ReadOptions
 from ourmoney.services.importing.table import MAP_FIRST, ColumnMapping, TableShape, inspect
 from ourmoney.services.validation import MAX_NAME, text
 
 Source = IO[bytes] | Path | str
+NO_PROFILE = N_("There is no bank profile called %(name)s.")
 
 
 def save_profile(book: Book, name: str, shape_signature: str, mapping: ColumnMapping) -> None:
     """Save (or replace) a named bank profile for files of this shape."""
     name = text(name, "name", limit=MAX_NAME, required=True)
     if not shape_signature or len(shape_signature) > 200:
-        raise InvalidInput("The file shape of a bank profile is missing.", field="shape")
+        raise InvalidInput(N_("The file shape of a bank profile is missing."), field="shape")
     mapping.check()
     with book.write() as cursor:
         cursor.execute(
@@ -42,7 +43,7 @@ def get_profile(book: Book, name: str) -> ColumnMapping:
     """Return the mapping of a named profile, or NotFound."""
     found = book.store.value("SELECT mapping FROM bank_profile WHERE name = ?", (name,))
     if found is None:
-        raise NotFound("There is no bank profile called %(name)s.", field="profile", name=name)
+        raise NotFound(NO_PROFILE, field="profile", name=name)
     return _mapping(found)
 
 
@@ -56,8 +57,7 @@ def delete_profile(book: Book, name: str) -> None:
     """Forget a named profile (NotFound when there is none)."""
     with book.write() as cursor:
         if not cursor.execute("DELETE FROM bank_profile WHERE name = ?", (name,)).rowcount:
-            raise NotFound("There is no bank profile called %(name)s.", field="profile",
-                           name=name)
+            raise NotFound(NO_PROFILE, field="profile", name=name)
 
 
 def options_for(book: Book, stream_or_path: Source, name: str, file_format: str,
@@ -88,8 +88,8 @@ def _fits(profile: str, mapping: ColumnMapping, shape: TableShape) -> None:
     """Refuse a profile that reads columns this file does not have."""
     needed = max(mapping.columns_used()) + 1
     if needed > len(shape.columns):
-        raise InvalidInput("The bank profile %(name)s reads %(needed)s columns, but this file"
-                           " has %(width)s.", field="profile", name=profile, needed=needed,
+        raise InvalidInput(N_("The bank profile %(name)s reads %(needed)s columns, but this"
+                              " file has %(width)s."), field="profile", name=profile, needed=needed,
                            width=len(shape.columns))
 
 

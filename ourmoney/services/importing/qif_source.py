@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO
 
+from ourmoney.errors import N_, Message
 from ourmoney.services.importing import qif_dates
 from ourmoney.services.importing.formats import ReadOptions, register
 from ourmoney.services.importing.ofx_source import read_head
@@ -109,17 +110,17 @@ def _spooled(stream: IO[bytes]) -> IO[bytes]:
 def _not_qif(head: bytes) -> RowProblem | None:
     """A problem for a file that is empty, binary or does not start with a QIF header."""
     if not head.strip(b"\r\n\t \xef\xbb\xbf"):
-        return RowProblem(0, "The file is empty.")
+        return RowProblem(0, Message(N_("The file is empty.")))
     if b"\x00" in head:
-        return RowProblem(0, "This is not a QIF file: it holds binary data.")
+        return RowProblem(0, Message(N_("This is not a QIF file: it holds binary data.")))
     for line in head.splitlines():
         text = line.strip(b"\t \xef\xbb\xbf")
         if text and not text.startswith(b"#"):
             if text.startswith(b"!"):
                 return None
             break
-    return RowProblem(0, "This is not a QIF file: it does not start with a !Type or"
-                         " !Account header.")
+    return RowProblem(0, Message(N_("This is not a QIF file: it does not start with a !Type"
+                                    " or !Account header.")))
 
 
 def _lines(stream: IO[bytes]) -> Iterator[tuple[int, str | None]]:
@@ -144,7 +145,8 @@ def _records(stream: IO[bytes]) -> Iterator[_Record | RowProblem]:
     section, record = "", None
     for number, text in _lines(stream):
         if text is None:
-            yield RowProblem(number, f"Line {number} is longer than {MAX_LINE} characters.")
+            yield RowProblem(number, Message(N_("Line %(line)d is longer than %(limit)d"
+                                                " characters."), line=number, limit=MAX_LINE))
             continue
         if not text.strip() or text.startswith("#"):
             continue
@@ -176,8 +178,9 @@ def _section(number: int, header: str, current: str) -> tuple[str, RowProblem | 
         if kind in TRANSACTIONS:
             return kind, None
         if kind not in LISTS:
-            return "", RowProblem(number, f"Section {header.strip()!r} is not one OurMoney"
-                                          " can import; its records were skipped.")
+            return "", RowProblem(number, Message(
+                N_("Section %(section)r is not one OurMoney can import; its records were"
+                   " skipped."), section=header.strip()))
         return "", None
     if word == "account":
         return "", None
@@ -191,17 +194,19 @@ def _row(record: _Record, order: str) -> ImportRow | RowProblem:
     amount_line, total = record.first("T") if record.first("T")[1] else record.first("U")
     amount = _amount(total) if total else Decimal(0)
     if not total and not record.ended:
-        return RowProblem(record.line, "The file is cut short: it ends inside this"
-                                       " transaction (no amount and no ^ line).")
+        return RowProblem(record.line, Message(N_("The file is cut short: it ends inside this"
+                                                  " transaction (no amount and no ^ line).")))
     problems = []
     if occurred_on is None:
-        problems.append((date_line, "The date (D line) is missing." if not written else
-                         f"Date {written[:40]!r} is not a valid date (this file's dates"
-                         f" read as {qif_dates.NAMES[order]})."))
+        problems.append((date_line, Message(N_("The date (D line) is missing.")) if not written
+                         else Message(N_("Date %(text)r is not a valid date (this file's dates"
+                                         " read as %(order)s)."), text=written[:40],
+                                      order=qif_dates.NAMES[order])))
     if amount is None:
-        problems.append((amount_line, f"Amount {total[:40]!r} is not a number."))
+        problems.append((amount_line, Message(N_("Amount %(text)r is not a number."),
+                                              text=total[:40])))
     if occurred_on is None or amount is None:
-        return RowProblem(problems[0][0], " ".join(message for _, message in problems))
+        return RowProblem(problems[0][0], Message.joined(" ", [text for _, text in problems]))
     description, notes, category = _texts(record)
     return ImportRow(line=record.line, occurred_on=occurred_on, amount=amount,
                      description=description, notes=notes, category=category)

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
-from ourmoney.errors import InvalidInput
+from ourmoney.errors import N_, InvalidInput, Term
 from ourmoney.services.exporting.csv_export import FORMULA_STARTS
 from ourmoney.services.importing.formats import ReadOptions
 from ourmoney.services.importing.rows import ImportRow, RowProblem
@@ -49,7 +49,7 @@ from ourmoney.services.importing.table_words import normalise
 
 __all__ = ["MAP_FIRST", "ColumnMapping", "TableShape", "build_shape", "inspect", "read_rows"]
 
-MAP_FIRST = "Map the columns of this file once in the Import page, or name a --profile."
+MAP_FIRST = N_("Map the columns of this file once in the Import page, or name a --profile.")
 SAMPLE_ROWS = 10
 MAX_FOOTER = 100
 
@@ -107,7 +107,8 @@ def inspect(stream: IO[bytes], name: str, file_format: str) -> TableShape:
         from ourmoney.services.importing.xlsx_source import inspect_xlsx
 
         return inspect_xlsx(stream)
-    raise InvalidInput(f"{name}: only CSV and XLSX files have columns to map.", field="format")
+    raise InvalidInput(N_("%(name)s: only CSV and XLSX files have columns to map."), field="format",
+                       name=name)
 
 
 def build_shape(records: Sequence[Record], *, encoding: str, delimiter: str | None,
@@ -116,7 +117,7 @@ def build_shape(records: Sequence[Record], *, encoding: str, delimiter: str | No
     """Find the table among the first records of a file and guess its mapping."""
     layout = find_layout(records)
     if layout is None:
-        raise InvalidInput("OurMoney found no rows with a date and an amount in this file.",
+        raise InvalidInput(N_("OurMoney found no rows with a date and an amount in this file."),
                            field="file")
     found = guess(layout, delimiter, more_dates)
     mapping = _mapping(found, file_format)
@@ -199,8 +200,8 @@ def _get(cells: Sequence[Cell], index: int | None) -> Cell:
 
 def _required(cells: Sequence[Cell], index: int, what: str) -> Cell:
     if index >= len(cells):
-        raise CellError(f"The row has {len(cells)} fields; the {what} should be in field"
-                        f" {index + 1}.")
+        raise CellError(N_("The row has %(count)d fields; the %(what)s should be in field"
+                           " %(number)d."), count=len(cells), what=Term(what), number=index + 1)
     return cells[index]
 
 
@@ -228,13 +229,13 @@ def _amount(cells: Sequence[Cell], mapping: ColumnMapping) -> Decimal:
         if mapping.direction is not None:
             word = cell_text(_get(cells, mapping.direction)).casefold()
             if not word:
-                raise CellError("The direction (money in or out) is missing.")
+                raise CellError(N_("The direction (money in or out) is missing."))
             amount = -abs(amount) if word in mapping.outflow_words else abs(amount)
     else:
         debit = amount_or_none(_get(cells, mapping.debit), decimal, "debit")
         credit = amount_or_none(_get(cells, mapping.credit), decimal, "credit")
         if debit is None and credit is None:
-            raise CellError("Both the debit and the credit are empty.")
+            raise CellError(N_("Both the debit and the credit are empty."))
         amount = abs(credit or Decimal(0)) - abs(debit or Decimal(0))
     fee = amount_or_none(_get(cells, mapping.fee), decimal, "fee")
     if fee:

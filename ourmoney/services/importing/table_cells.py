@@ -14,7 +14,9 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
+from ourmoney.errors import N_, Message, Term
 from ourmoney.money import MAX_AMOUNT
 from ourmoney.services.validation import FIRST_DAY, LAST_DAY
 
@@ -44,15 +46,24 @@ LOCAL_UNITS = frozenset({"kr", "zł", "zl", "kč", "kc", "ft", "rs", "lei", "lt"
                          "fr", "sfr", "lv", "kn", "eur", "usd", "gbp", "chf", "dkk", "sek",
                          "nok", "pln", "czk", "huf", "ron", "bgn"})
 MAX_DIGITS = 30
+NOT_A_NUMBER = N_("The %(what)s %(text)r is not a number.")
+
+
+# The words a cell's message names it by, so the catalog translates them with the message.
+CELL_NAMES = (N_("date"), N_("amount"), N_("debit"), N_("credit"), N_("fee"))
 
 
 class CellError(ValueError):
-    """A cell that cannot be read as what the mapping says it is; the text is the message."""
+    """A cell that cannot be read as what the mapping says it is: a message template and values."""
+
+    def __init__(self, template: str, **values: Any) -> None:
+        super().__init__(Message(template, **values))
 
     @property
-    def message(self) -> str:
-        """Return the message shown to the user."""
-        return str(self.args[0])
+    def message(self) -> Message:
+        """Return the message shown to the user (English text that pages translate)."""
+        found: Message = self.args[0]
+        return found
 
 
 def cell_text(cell: Cell) -> str:
@@ -182,15 +193,16 @@ def parse_date(cell: Cell, date_format: str | None) -> date:
         return _in_range(cell, cell.isoformat())
     text = cell_text(cell)
     if not text:
-        raise CellError("The date is missing.")
+        raise CellError(N_("The date is missing."))
     if date_format is None:
         found = {day for f in formats_of(text)
                  if (day := _strptime(_date_part(text), f)) is not None}
         if len(found) == 1:
             return found.pop()
         if found:
-            raise CellError(f"Date {text!r} could be read more than one way; choose its format.")
-        raise CellError(f"{text!r} is not a date.")
+            raise CellError(N_("Date %(text)r could be read more than one way; choose its format."),
+                            text=text)
+        raise CellError(N_("%(text)r is not a date."), text=text)
     part = _date_part(text)
     pattern = _PATTERNS.get(date_format) or _compiled(date_format)
     _PATTERNS.setdefault(date_format, pattern)
@@ -198,13 +210,14 @@ def parse_date(cell: Cell, date_format: str | None) -> date:
     if parsed is not None:
         return parsed
     if pattern.fullmatch(part):
-        raise CellError(f"Date {text!r} is not in the calendar.")
-    raise CellError(f"Date {text!r} is not written {shown(date_format)}.")
+        raise CellError(N_("Date %(text)r is not in the calendar."), text=text)
+    raise CellError(N_("Date %(text)r is not written %(format)s."), text=text,
+                    format=shown(date_format))
 
 
 def _in_range(day: date, text: str) -> date:
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise CellError(f"Date {text!r} is not in the calendar.")
+        raise CellError(N_("Date %(text)r is not in the calendar."), text=text)
     return day
 
 
@@ -244,14 +257,14 @@ def _strip_marks(text: str) -> str:
 def parse_amount(cell: Cell, decimal: str, what: str = "amount") -> Decimal:
     """Read an amount cell: numbers as they are, text with the column's decimal mark."""
     if isinstance(cell, bool):
-        raise CellError(f"The {what} {cell_text(cell)!r} is not a number.")
+        raise CellError(NOT_A_NUMBER, what=Term(what), text=cell_text(cell))
     if isinstance(cell, int | Decimal):
         return _sane(Decimal(cell), cell_text(cell), what)
     if isinstance(cell, float):
         return _sane(Decimal(repr(cell)), repr(cell), what)
     text = cell_text(cell)
     if not text:
-        raise CellError(f"The {what} is missing.")
+        raise CellError(N_("The %(what)s is missing."), what=Term(what))
     return _sane(_parse_text(text, decimal, what), text, what)
 
 
@@ -277,9 +290,9 @@ def is_number(cell: Cell) -> bool:
 
 def _sane(value: Decimal, text: str, what: str) -> Decimal:
     if not value.is_finite():
-        raise CellError(f"The {what} {text!r} is not a number.")
+        raise CellError(NOT_A_NUMBER, what=Term(what), text=text)
     if abs(value) > MAX_AMOUNT:
-        raise CellError(f"The {what} {text!r} is too large.")
+        raise CellError(N_("The %(what)s %(text)r is too large."), what=Term(what), text=text)
     return value
 
 
@@ -289,15 +302,15 @@ def _parse_text(text: str, decimal: str, what: str) -> Decimal:
         unicodedata.normalize("NFKC", text)).replace("\u2212", "-")
     match = _DIGITS.search(cleaned)
     if not match or len(match.group()) > MAX_DIGITS:
-        raise CellError(f"The {what} {text!r} is not a number.")
+        raise CellError(NOT_A_NUMBER, what=Term(what), text=text)
     before, after = cleaned[:match.start()], cleaned[match.end():]
     negative = _sign(before, after)
     if negative is None:
-        raise CellError(f"The {what} {text!r} is not a number.")
+        raise CellError(NOT_A_NUMBER, what=Term(what), text=text)
     number = _digits(match.group(), decimal)
     if number is None:
-        raise CellError(f"The {what} {text!r} is not a number written with {decimal!r} "
-                        "for decimals.")
+        raise CellError(N_("The %(what)s %(text)r is not a number written with %(decimal)r"
+                           " for decimals."), what=Term(what), text=text, decimal=decimal)
     return -number if negative else number
 
 

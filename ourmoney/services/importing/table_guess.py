@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from ourmoney.errors import N_, Message
 from ourmoney.services.exporting.csv_export import HEADER
 from ourmoney.services.importing.table_cells import (
     Cell,
@@ -236,10 +237,11 @@ def guess(layout: Layout, delimiter: str | None, more_dates: FormatCounter | Non
         _date_format(columns[result.roles["date"]], result, more_dates)
     result.decimal = _decimal(columns, result, delimiter)
     if not layout.header:
-        result.doubts.insert(0, "The file has no header row; check which column is which.")
+        result.doubts.insert(0, Message(N_("The file has no header row; check which column is"
+                                            " which.")))
     if layout.early:
-        result.doubts.append(f"Rows above line {layout.data_row} look like transactions too;"
-                             " check where the table starts.")
+        result.doubts.append(Message(N_("Rows above line %(line)d look like transactions too;"
+                                        " check where the table starts."), line=layout.data_row))
     return result
 
 
@@ -262,9 +264,10 @@ def _guess_date(columns: list[Column], result: Guess, has_header: bool) -> None:
     elif dates:
         result.roles["date"] = dates[0].index
         if has_header:
-            result.doubts.append("OurMoney could not tell the date column from its name.")
+            result.doubts.append(Message(N_("OurMoney could not tell the date column from its"
+                                            " name.")))
     else:
-        result.doubts.append("OurMoney found no column of dates.")
+        result.doubts.append(Message(N_("OurMoney found no column of dates.")))
 
 
 def _money(column: Column) -> bool:
@@ -286,11 +289,12 @@ def _guess_money(columns: list[Column], result: Guess, has_header: bool) -> None
     else:
         amount = amount or _amount_from_values(columns, roles)
         if amount is None:
-            result.doubts.append("OurMoney found no column of amounts.")
+            result.doubts.append(Message(N_("OurMoney found no column of amounts.")))
             return
         roles["amount"] = amount.index
         if has_header and match(amount.key, "amount") == 0:
-            result.doubts.append("OurMoney could not tell the amount column from its name.")
+            result.doubts.append(Message(N_("OurMoney could not tell the amount column from its"
+                                            " name.")))
         _guess_direction(columns, amount, result)
     fee = _pick(columns, "fee", lambda c: c.mostly_numbers, roles)
     if fee is not None:
@@ -369,8 +373,17 @@ def _date_format(column: Column, result: Guess, more_dates: FormatCounter | None
         formats = best_formats(more_dates(column.index, formats))
     result.date_formats = formats
     if len(formats) > 1:
-        result.doubts.append("The dates fit more than one format ("
-                             + " or ".join(shown(f) for f in formats[:3]) + "); choose one.")
+        result.doubts.append(Message(N_("The dates fit more than one format (%(formats)s); choose"
+                                        " one."),
+                                     formats=_either([shown(f) for f in formats[:3]])))
+
+
+def _either(choices: list[str]) -> Message:
+    """Return "A or B" (or "A, B or C") as a message the catalog translates."""
+    if len(choices) == 2:
+        return Message(N_("%(first)s or %(second)s"), first=choices[0], second=choices[1])
+    return Message(N_("%(first)s, %(second)s or %(third)s"), first=choices[0],
+                   second=choices[1], third=choices[2])
 
 
 def _decimal(columns: list[Column], result: Guess, delimiter: str | None) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from ourmoney.errors import InvalidInput
+from ourmoney.errors import N_, InvalidInput
 from ourmoney.services.importing.table_cells import DATE_FORMATS, shown
 
 MAX_COLUMNS = 1000
@@ -61,11 +61,11 @@ class ColumnMapping:
     def from_dict(cls, data: Mapping[str, Any]) -> ColumnMapping:
         """Build a mapping from JSON, or raise InvalidInput saying what is wrong."""
         if not isinstance(data, Mapping):
-            raise InvalidInput("The column mapping must be an object.", field="mapping")
+            raise InvalidInput(N_("The column mapping must be an object."), field="mapping")
         unknown = sorted(set(data) - {f.name for f in fields(cls)})
         if unknown:
-            raise InvalidInput(f"The column mapping has an unknown field: {unknown[0]}.",
-                               field="mapping")
+            raise InvalidInput(N_("The column mapping has an unknown field: %(name)s."),
+                               field="mapping", name=unknown[0])
         values: dict[str, Any] = {}
         for name in _COLUMN_FIELDS:
             values[name] = _column(data.get(name), name, required=name == "date")
@@ -84,18 +84,18 @@ class ColumnMapping:
     def check(self) -> None:
         """Refuse a mapping that cannot give every row a signed amount."""
         if self.amount is None and self.debit is None and self.credit is None:
-            raise InvalidInput("Choose the amount column, or the debit and credit columns.",
+            raise InvalidInput(N_("Choose the amount column, or the debit and credit columns."),
                                field="mapping")
         if self.amount is not None and (self.debit is not None or self.credit is not None):
-            raise InvalidInput("Choose either one amount column or debit and credit columns,"
-                               " not both.", field="mapping")
+            raise InvalidInput(N_("Choose either one amount column or debit and credit columns,"
+                                  " not both."), field="mapping")
         if self.direction is not None and self.amount is None:
-            raise InvalidInput("A direction column needs an amount column.", field="mapping")
+            raise InvalidInput(N_("A direction column needs an amount column."), field="mapping")
         if self.direction is not None and not self.outflow_words:
-            raise InvalidInput("Say which words of the direction column mean money out"
-                               " (for example Af, D or Debit).", field="mapping")
+            raise InvalidInput(N_("Say which words of the direction column mean money out"
+                                  " (for example Af, D or Debit)."), field="mapping")
         if self.only_column is not None and not self.only_values:
-            raise InvalidInput("Say which values of the filter column mark transactions.",
+            raise InvalidInput(N_("Say which values of the filter column mark transactions."),
                                field="mapping")
 
     def columns_used(self) -> list[int]:
@@ -107,13 +107,13 @@ class ColumnMapping:
 def _column(value: Any, name: str, *, required: bool = False) -> int | None:
     if value is None or value == "":
         if required:
-            raise InvalidInput(f"Choose the {name} column.", field="mapping")
+            raise InvalidInput(N_("Choose the %(name)s column."), field="mapping", name=name)
         return None
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < MAX_COLUMNS:
-        raise InvalidInput(f"The {name} column must be a column number from 0 to"
-                           f" {MAX_COLUMNS - 1}.", field="mapping")
+        raise InvalidInput(N_("The %(name)s column must be a column number from 0 to %(last)d."),
+                           field="mapping", name=name, last=MAX_COLUMNS - 1)
     return value
 
 
@@ -121,15 +121,15 @@ def _columns(value: Any, name: str) -> list[int]:
     if value is None:
         return []
     if not isinstance(value, list | tuple):
-        raise InvalidInput(f"The {name} columns must be a list of column numbers.",
-                           field="mapping")
+        raise InvalidInput(N_("The %(name)s columns must be a list of column numbers."),
+                           field="mapping", name=name)
     found = [_column(item, name, required=True) for item in value]
     return list(dict.fromkeys(c for c in found if c is not None))
 
 
 def _flag(value: Any, name: str) -> bool:
     if not isinstance(value, bool):
-        raise InvalidInput(f"{name} must be true or false.", field="mapping")
+        raise InvalidInput(N_("%(name)s must be true or false."), field="mapping", name=name)
     return value
 
 
@@ -138,7 +138,8 @@ def _words(value: Any, name: str) -> tuple[str, ...]:
         return ()
     if isinstance(value, str) or not isinstance(value, list | tuple) \
             or not all(isinstance(word, str) and 0 < len(word.strip()) <= 40 for word in value):
-        raise InvalidInput(f"{name} must be a list of short words.", field="mapping")
+        raise InvalidInput(N_("%(name)s must be a list of short words."), field="mapping",
+                           name=name)
     return tuple(dict.fromkeys(word.strip().casefold() for word in value))
 
 
@@ -149,12 +150,13 @@ def _date_format(value: Any) -> str | None:
             and sum(value.count(d) for d in ("%Y", "%y")) == 1 and value.count("%d") == 1
             and sum(value.count(d) for d in ("%m", "%b", "%B")) == 1):
         examples = ", ".join(shown(f) for f in DATE_FORMATS[:6])
-        raise InvalidInput(f"The date format {str(value)[:40]!r} is not one OurMoney can read"
-                           f" (for example {examples}).", field="mapping")
+        raise InvalidInput(N_("The date format %(format)r is not one OurMoney can read"
+                              " (for example %(examples)s)."), field="mapping",
+                           format=str(value)[:40], examples=examples)
     return value
 
 
 def _decimal(value: Any) -> str:
     if value not in (".", ","):
-        raise InvalidInput("The decimal mark must be \".\" or \",\".", field="mapping")
+        raise InvalidInput(N_("The decimal mark must be \".\" or \",\"."), field="mapping")
     return str(value)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from ourmoney.clock import utc_now_text
+from ourmoney.clock import hlc_time, utc_now_text
 from ourmoney.db import bulk
-from ourmoney.errors import Conflict, NotFound
+from ourmoney.db.entities import TRANSACTION
+from ourmoney.errors import N_, Conflict, NotFound
 from ourmoney.services.book import Book
 
 CHUNK = 2000
@@ -19,9 +20,9 @@ def undo_import(book: Book, batch_id: str) -> int:
         found = cursor.execute("SELECT undone_at FROM import_batch WHERE id = ?",
                                (batch_id,)).fetchone()
         if found is None:
-            raise NotFound("There is no import with that batch id.", field="batch")
+            raise NotFound(N_("There is no import with that batch id."), field="batch")
         if found[0]:
-            raise Conflict("That import was already undone.", field="batch")
+            raise Conflict(N_("That import was already undone."), field="batch")
         ids = [r[0] for r in cursor.execute(
             "SELECT i.transaction_id FROM import_item i JOIN transactions t"
             " ON t.id = i.transaction_id WHERE i.batch_id = ? AND t.deleted = 0", (batch_id,))]
@@ -34,7 +35,6 @@ def undo_import(book: Book, batch_id: str) -> int:
 
 def _tombstone(book: Book, cursor: sqlite3.Cursor, ids: list[str]) -> None:
     """Mark rows deleted, logging one change each, in chunks."""
-    now = utc_now_text()
     for start in range(0, len(ids), CHUNK):
         part = ids[start:start + CHUNK]
         stamps = list(book.clock.ticks(len(part)))
@@ -43,9 +43,8 @@ def _tombstone(book: Book, cursor: sqlite3.Cursor, ids: list[str]) -> None:
             (stamp, book.device_id, "transaction", transaction_id, '{"deleted":true}')
             for transaction_id, stamp in zip(part, stamps, strict=True)])
         cursor.executemany(
-            "UPDATE transactions SET deleted = 1, updated_at = ?, hlc = ?, local_seq = ?"
-            " WHERE id = ?",
-            [(now, stamp, first_seq + n, transaction_id)
+            TRANSACTION.update_sql(("deleted",)),
+            [(1, hlc_time(stamp), first_seq + n, stamp, transaction_id)
              for n, (transaction_id, stamp) in enumerate(zip(part, stamps, strict=True))])
 
 

@@ -22,7 +22,7 @@ from xml.etree.ElementTree import ParseError
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from ourmoney.errors import InvalidInput
+from ourmoney.errors import N_, InvalidInput, Message
 from ourmoney.services.importing.formats import ReadOptions, register
 from ourmoney.services.importing.rows import ImportRow, RowProblem
 from ourmoney.services.importing.table import (
@@ -37,7 +37,8 @@ from ourmoney.services.importing.table_guess import Record, trimmed
 from ourmoney.services.importing.table_mapping import MAX_COLUMNS
 
 SAMPLE_ROWS = 1000
-NOT_XLSX = "This is not an XLSX workbook OurMoney can read (an old .xls file? save it as .xlsx)."
+NOT_XLSX = N_("This is not an XLSX workbook OurMoney can read (an old .xls file? save it as"
+               " .xlsx).")
 SPOOL = 16 * 1024 * 1024
 _BROKEN = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError,
            IndexError, OSError, EOFError, ParseError)
@@ -57,7 +58,8 @@ def read(stream: IO[bytes], options: ReadOptions) -> Iterator[ImportRow | RowPro
     except InvalidInput as error:
         yield RowProblem(0, error.message)
     except _DAMAGED as error:
-        yield RowProblem(0, f"The workbook is damaged ({type(error).__name__}).")
+        yield RowProblem(0, Message(N_("The workbook is damaged (%(error)s)."),
+                                    error=type(error).__name__))
 
 
 def inspect_xlsx(stream: IO[bytes]) -> TableShape:
@@ -122,7 +124,7 @@ def _sheet(workbook: Any, name: object) -> Any:
     if name and name in workbook.sheetnames:
         return workbook[name]
     if not workbook.worksheets:
-        raise InvalidInput("This workbook has no sheets.", field="file")
+        raise InvalidInput(N_("This workbook has no sheets."), field="file")
     return workbook.worksheets[0]
 
 
@@ -146,7 +148,7 @@ def _open(source: IO[bytes]) -> Any:
     head = source.read(4)
     source.seek(0)
     if not head:
-        raise InvalidInput("The file is empty.", field="file")
+        raise InvalidInput(N_("The file is empty."), field="file")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles it does not know
