@@ -63,6 +63,10 @@ REGISTRY: tuple[Setting, ...] = (
     Setting("open_browser", False, _flag, "Open the system browser once the server runs."),
     Setting("log_level", "WARNING", _log_level, "How much the server logs (DEBUG, INFO, WARNING)."),
     Setting("page_size", 50, _page_size, "Transactions per page in lists and the API."),
+    Setting("lan", False, _flag, "Phone access for this run: listen on the local network "
+            "(every IPv4 address) instead of 127.0.0.1 only."),
+    Setting("loopback_is_lan", False, _flag, "For tests only: treat browsers on this computer "
+            "as phones on the network, so they must sign in."),
 )
 NAMES = frozenset(setting.name for setting in REGISTRY)
 
