@@ -111,3 +111,8 @@ def utc_text(ms: int) -> str:
     """Format epoch milliseconds as ISO-8601 UTC with milliseconds and "Z"."""
     seconds, millis = divmod(ms, 1000)
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
+
+
+def hlc_time(hlc: str) -> str:
+    """Return the wall time an HLC value carries, as ISO-8601 UTC (a row's updated_at)."""
+    return utc_text(parse(hlc).ms)

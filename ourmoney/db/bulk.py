@@ -10,13 +10,18 @@ INSERT_TRANSACTION = (
     "INSERT INTO transactions (id, occurred_on, description, type, amount, category_id,"
     " member_id, notes, created_at, updated_at, hlc, local_seq)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-# Revives a tombstoned row with the same id (an import undone, then imported again); the
-# UPDATE triggers keep its totals and search entry right.
+# Revives a tombstoned row with the same id (an import undone, then imported again): every
+# field but created_at is rewritten by the new change, so each gets its clock; the UPDATE
+# triggers keep its totals and search entry right.
+_REVIVED = ("occurred_on", "description", "type", "amount", "category", "member", "notes",
+            "deleted")
 REVIVE = (" ON CONFLICT (id) DO UPDATE SET occurred_on = excluded.occurred_on,"
           " description = excluded.description, type = excluded.type, amount = excluded.amount,"
           " category_id = excluded.category_id, member_id = excluded.member_id,"
-          " notes = excluded.notes, updated_at = excluded.updated_at, hlc = excluded.hlc,"
-          " local_seq = excluded.local_seq, deleted = 0 WHERE transactions.deleted = 1")
+          " notes = excluded.notes, updated_at = excluded.updated_at,"
+          " local_seq = excluded.local_seq, deleted = 0, field_hlc = json_object("
+          + ", ".join(f"'{name}', excluded.hlc" for name in _REVIVED)
+          + ") WHERE transactions.deleted = 1")
 INSERT_CHANGE = "INSERT INTO change (hlc, origin, entity, row_id, fields) VALUES (?, ?, ?, ?, ?)"
 
 

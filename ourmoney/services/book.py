@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ourmoney.clock import Clock, utc_now_text
+from ourmoney.clock import Clock, hlc_time, utc_now_text
 from ourmoney.db import Store, open_store
+from ourmoney.db.entities import ENTITIES
 from ourmoney.money import default_currency
 
 
@@ -46,6 +47,15 @@ class Book:
             "INSERT INTO change (hlc, origin, entity, row_id, fields) VALUES (?, ?, ?, ?, ?)",
             (stamp, self.device_id, entity, row_id, json.dumps(fields, separators=(",", ":"))))
         return stamp, int(cursor.lastrowid or 0)
+
+    def change(self, cursor: sqlite3.Cursor, entity: str, row_id: str,
+               fields: Mapping[str, Any]) -> tuple[str, int]:
+        """Log an edit of some fields of a row and write them, each with the edit's clock."""
+        hlc, seq = self.record(cursor, entity, row_id, fields)
+        values = [int(v) if isinstance(v, bool) else v for v in fields.values()]
+        cursor.execute(ENTITIES[entity].update_sql(tuple(fields)),
+                       (*values, hlc_time(hlc), seq, *[hlc] * len(values), row_id))
+        return hlc, seq
 
     def close(self) -> None:
         """Close this thread's database connection."""

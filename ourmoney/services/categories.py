@@ -8,7 +8,7 @@ import sqlite3
 import unicodedata
 import uuid
 
-from ourmoney.clock import utc_now_text
+from ourmoney.clock import hlc_time, utc_now_text
 from ourmoney.errors import N_, Conflict, InvalidInput, NotFound
 from ourmoney.ids import new_id
 from ourmoney.services.book import Book
@@ -112,13 +112,13 @@ def ensure(book: Book, cursor: sqlite3.Cursor, name: str, category_kind: str = E
     fields = {"name": name, "kind": category_kind, "color": chosen, "deleted": False}
     now = utc_now_text()
     if existing and existing[1]:
-        _update(book, cursor, category_id, fields, now)
+        _update(book, cursor, category_id, fields)
     else:
         hlc, seq = book.record(cursor, "category", category_id, {**fields, "created_at": now})
         cursor.execute(
             "INSERT INTO category (id, name, kind, color, created_at, updated_at, hlc, local_seq)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (category_id, name, category_kind, chosen, now, now, hlc, seq))
+            (category_id, name, category_kind, chosen, now, hlc_time(hlc), hlc, seq))
     return Category(category_id, name, category_kind, chosen)
 
 
@@ -147,7 +147,7 @@ def update_category(book: Book, category_id: str, *, name: object = None,
                            field="name", name=clash.name)
         changed = {k: v for k, v in fields.items() if getattr(current, k) != v}
         if changed:
-            _update(book, cursor, category_id, changed, utc_now_text())
+            _update(book, cursor, category_id, changed)
     return get_category(book, category_id)
 
 
@@ -157,26 +157,18 @@ def merge_categories(book: Book, source_id: str, target_id: str) -> Category:
         raise InvalidInput(N_("Choose two different categories to merge."), field="target")
     get_category(book, source_id)
     target = get_category(book, target_id)
-    now = utc_now_text()
     with book.write() as cursor:
         moved = cursor.execute("SELECT id FROM transactions WHERE category_id = ?",
                                (source_id,)).fetchall()
         for (transaction_id,) in moved:
-            hlc, seq = book.record(cursor, "transaction", transaction_id,
-                                   {"category": target_id})
-            cursor.execute("UPDATE transactions SET category_id = ?, updated_at = ?, hlc = ?,"
-                           " local_seq = ? WHERE id = ?",
-                           (target_id, now, hlc, seq, transaction_id))
-        _update(book, cursor, source_id, {"deleted": True}, now)
+            book.change(cursor, "transaction", transaction_id, {"category": target_id})
+        _update(book, cursor, source_id, {"deleted": True})
     return target
 
 
 def _update(book: Book, cursor: sqlite3.Cursor, category_id: str,
-            fields: dict[str, object], now: str) -> None:
-    hlc, seq = book.record(cursor, "category", category_id, fields)
-    assignments = ", ".join(f"{name} = ?" for name in fields)
-    cursor.execute(f"UPDATE category SET {assignments}, updated_at = ?, hlc = ?, local_seq = ?"
-                   " WHERE id = ?", (*fields.values(), now, hlc, seq, category_id))
+            fields: dict[str, object]) -> None:
+    book.change(cursor, "category", category_id, fields)
 
 
 def _live_by_name(cursor: sqlite3.Cursor, name: str) -> Category | None:

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ourmoney.clock import utc_now_text
+from ourmoney.clock import hlc_time, utc_now_text
 from ourmoney.errors import N_, NotFound
 from ourmoney.ids import new_id
 from ourmoney.money import from_minor, to_minor
@@ -70,7 +70,8 @@ def add_transaction(book: Book, draft: TransactionDraft) -> Transaction:
             " member_id, notes, created_at, updated_at, hlc, local_seq)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (transaction_id, fields["occurred_on"], draft.description, draft.type,
-             fields["amount"], category_id, member_id, draft.notes, now, now, hlc, seq))
+             fields["amount"], category_id, member_id, draft.notes, now, hlc_time(hlc), hlc,
+             seq))
         if category_id:
             categories.remember(cursor, {categories.normalise_description(draft.description):
                                          category_id})
@@ -118,12 +119,8 @@ def restore_transaction(book: Book, transaction_id: str) -> Transaction:
 
 def _write_fields(book: Book, cursor: sqlite3.Cursor, transaction_id: str,
                   fields: dict[str, Any]) -> None:
-    if not fields:
-        return
-    hlc, seq = book.record(cursor, "transaction", transaction_id, fields)
-    assignments = ", ".join(f"{_COLUMN[name]} = ?" for name in fields)
-    cursor.execute(f"UPDATE transactions SET {assignments}, updated_at = ?, hlc = ?, local_seq = ?"
-                   " WHERE id = ?", (*fields.values(), utc_now_text(), hlc, seq, transaction_id))
+    if fields:
+        book.change(cursor, "transaction", transaction_id, fields)
 
 
 def _changed(current: Transaction, fields: dict[str, Any], precision: int) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from ourmoney.clock import utc_now_text
+from ourmoney.clock import hlc_time, utc_now_text
 from ourmoney.errors import N_, Conflict, NotFound
 from ourmoney.ids import new_id
 from ourmoney.services.book import Book
@@ -67,7 +67,7 @@ def insert(book: Book, cursor: sqlite3.Cursor, name: str, member_id: str | None 
     hlc, seq = book.record(cursor, "member", member_id,
                            {"name": name, "deleted": False, "created_at": now})
     cursor.execute("INSERT INTO member (id, name, created_at, updated_at, hlc, local_seq)"
-                   " VALUES (?, ?, ?, ?, ?, ?)", (member_id, name, now, now, hlc, seq))
+                   " VALUES (?, ?, ?, ?, ?, ?)", (member_id, name, now, hlc_time(hlc), hlc, seq))
     return Member(member_id, name)
 
 
@@ -81,7 +81,5 @@ def rename_member(book: Book, member_id: str, name: object) -> Member:
         if clash:
             raise Conflict(N_("A member named %(name)s already exists."), field="name",
                            name=clean)
-        hlc, seq = book.record(cursor, "member", member_id, {"name": clean})
-        cursor.execute("UPDATE member SET name = ?, updated_at = ?, hlc = ?, local_seq = ?"
-                       " WHERE id = ?", (clean, utc_now_text(), hlc, seq, member_id))
+        book.change(cursor, "member", member_id, {"name": clean})
     return Member(member_id, clean)
