@@ -41,13 +41,14 @@ class CountingReader:
 
 
 def run_import(book: Book, path: Path, file_format: str, *, dry_run: bool,
-               skip_invalid: bool, profile: str | None) -> ImportSummary:
+               skip_invalid: bool, profile: str | None,
+               sheet: str | None = None) -> ImportSummary:
     """Import one file with a progress bar on a terminal."""
     with path.open("rb") as raw:
         chosen = importing.detect(path.name, raw.peek(4096)[:4096]) if file_format == "auto" \
             else file_format
         reader = CountingReader(raw)
-        options = _options(book, path, chosen, profile)
+        options = _options(book, path, chosen, profile, sheet)
         rows = importing.reader_for(chosen)(reader, options)  # type: ignore[arg-type]
         with _Progress(path) as update:
             return importing.run_import(book, rows, source=path.name, file_format=chosen,
@@ -55,15 +56,17 @@ def run_import(book: Book, path: Path, file_format: str, *, dry_run: bool,
                                         progress=lambda _: update(reader.position))
 
 
-def _options(book: Book, path: Path, file_format: str, profile: str | None
-             ) -> importing.ReadOptions:
+def _options(book: Book, path: Path, file_format: str, profile: str | None,
+             sheet: str | None) -> importing.ReadOptions:
     """CSV and XLSX: the named profile, else the one saved for this shape, else a sure guess."""
     if file_format in ("csv", "xlsx"):
         from ourmoney.services.importing.profiles import options_for
 
-        return options_for(book, path, path.name, file_format, profile)
+        return options_for(book, path, path.name, file_format, profile, sheet)
     if profile:
         raise InvalidInput("--profile applies to CSV and XLSX files only.", field="profile")
+    if sheet:
+        raise InvalidInput("--sheet applies to XLSX workbooks only.", field="sheet")
     return importing.ReadOptions(source=path.name)
 
 
@@ -115,12 +118,15 @@ def refused(summary: ImportSummary, skip_invalid: bool) -> bool:
                                                         path_type=Path))
 @click.option("--format", "file_format", type=FORMAT_CHOICE, default="auto", show_default=True)
 @click.option("--profile", help="A saved bank profile (column mapping) for CSV/XLSX.")
+@click.option("--sheet", metavar="NAME",
+              help="XLSX: the sheet to read (default: the first sheet with a table).")
 @click.option("--dry-run", is_flag=True, help="Show what would be imported; change nothing.")
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows and list the rest.")
 @click.option("--undo", "undo_batch", metavar="BATCH_ID", help="Undo a whole earlier import.")
 @click.option("--data-dir", type=click.Path(file_okay=False), help="Folder with the ledger.")
-def import_command(file: Path | None, file_format: str, profile: str | None, dry_run: bool,
-                   skip_invalid: bool, undo_batch: str | None, data_dir: str | None) -> None:
+def import_command(file: Path | None, file_format: str, profile: str | None,
+                   sheet: str | None, dry_run: bool, skip_invalid: bool,
+                   undo_batch: str | None, data_dir: str | None) -> None:
     """Import a bank or app file (JSON, CSV, XLSX, OFX/QFX, QIF, CAMT, MT940) without duplicates."""
     from ourmoney.cli import resolve
 
@@ -134,7 +140,7 @@ def import_command(file: Path | None, file_format: str, profile: str | None, dry
             return
         assert file is not None
         summary = run_import(book, file, file_format, dry_run=dry_run,
-                             skip_invalid=skip_invalid, profile=profile)
+                             skip_invalid=skip_invalid, profile=profile, sheet=sheet)
     report(summary, str(file))
     if refused(summary, skip_invalid):
         hint = "" if skip_invalid else "; fix the lines above or use --skip-invalid"

@@ -124,7 +124,7 @@ def _table(book: Book, upload: Upload, file_format: str,
     """Return a CSV/XLSX file's columns, read with the mapping sent or the saved or guessed one."""
     if file_format not in TABLE_FORMATS:
         return None
-    found = columns(book, upload, file_format)
+    found = columns(book, upload, file_format, chosen.sheet if chosen is not None else None)
     return with_mapping(found, chosen) if chosen is not None else found
 
 

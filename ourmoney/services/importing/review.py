@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from typing import IO, Any
 
@@ -49,11 +49,14 @@ class Preview:
     partial: bool
 
 
-def columns(book: Book, upload: Upload, file_format: str) -> Columns:
-    """Inspect a CSV/XLSX upload; read it with the profile saved for its shape, else the guess."""
-    with upload.open() as stream:
-        shape = inspect(stream, upload.name, file_format)
-    saved = profiles.find_profile(book, shape.signature)
+def columns(book: Book, upload: Upload, file_format: str, sheet: str | None = None) -> Columns:
+    """Inspect a CSV/XLSX upload (the named sheet, else the one a profile or the file suggests);
+    read it with the profile saved for its shape, else the guess."""
+    def inspect_sheet(chosen: str | None) -> TableShape:
+        with upload.open() as stream:
+            return inspect(stream, upload.name, file_format, chosen)
+
+    shape, saved = profiles.choose_table(book, inspect_sheet, sheet=sheet)
     if saved is not None and max(saved[1].columns_used()) < len(shape.columns):
         return Columns(shape, saved[1], saved[0])
     return Columns(shape, shape.guess, None)
@@ -138,7 +141,10 @@ def run(book: Book, upload: Upload, file_format: str, columns: Columns | None, *
 def save_profile(book: Book, name: str, columns: Columns) -> None:
     """Remember this mapping under a bank's name for the next file of the same shape."""
     if columns.mapping is not None:
-        profiles.save_profile(book, name, columns.shape.signature, columns.mapping)
+        shape = columns.shape
+        sheet = shape.sheet if len(shape.sheets) > 1 else None  # one sheet: any name will do
+        profiles.save_profile(book, name, shape.signature, replace(columns.mapping, sheet=sheet),
+                              shape.columns)
 
 
 class _Counted:

@@ -74,6 +74,7 @@ class TableShape:
     doubts: list[str] = field(default_factory=list)
     file_format: str = "csv"
     sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the shape as JSON-safe values (for the Import page)."""
@@ -97,16 +98,21 @@ class TableShape:
         return ReadOptions(source=source, mapping=mapping.to_dict(), extra=self.extra())
 
 
-def inspect(stream: IO[bytes], name: str, file_format: str) -> TableShape:
-    """Find the table in a CSV or XLSX file and guess its columns (the stream is rewound)."""
+def inspect(stream: IO[bytes], name: str, file_format: str,
+            sheet: str | None = None) -> TableShape:
+    """Find the table in a CSV or XLSX file (on the named sheet, else the first sheet with a
+    table) and guess its columns (the stream is rewound)."""
     if file_format == "csv":
         from ourmoney.services.importing.csv_source import inspect_csv
 
+        if sheet:
+            raise InvalidInput(N_("Only XLSX workbooks have sheets; %(name)s is a CSV file."),
+                               field="sheet", name=name)
         return inspect_csv(stream)
     if file_format == "xlsx":
         from ourmoney.services.importing.xlsx_source import inspect_xlsx
 
-        return inspect_xlsx(stream)
+        return inspect_xlsx(stream, sheet)
     raise InvalidInput(N_("%(name)s: only CSV and XLSX files have columns to map."), field="format",
                        name=name)
 

@@ -11,6 +11,7 @@ from ourmoney.errors import N_, InvalidInput
 from ourmoney.services.importing.table_cells import DATE_FORMATS, shown
 
 MAX_COLUMNS = 1000
+MAX_SHEET_NAME = 100  # Excel allows 31; other spreadsheets a little more
 _COLUMN_FIELDS = ("date", "amount", "debit", "credit", "direction", "category", "bank_id",
                   "fee", "member", "transaction_id", "created_at", "only_column")
 _LIST_FIELDS = ("description", "notes")
@@ -26,7 +27,8 @@ class ColumnMapping:
     value is one of `outflow_words` for money out, or separate `debit` and `credit` columns.
     `fee` is subtracted; `invert` flips every sign (card statements listing spending as
     positive). Rows whose `only_column` is not one of `only_values` are skipped (a column of
-    record types, where only some rows are transactions).
+    record types, where only some rows are transactions). `sheet` names the workbook sheet
+    the table is on (XLSX with several sheets; None for the first sheet with a table).
     """
 
     date: int
@@ -49,6 +51,7 @@ class ColumnMapping:
     only_column: int | None = None
     only_values: tuple[str, ...] = ()
     unquote_formulas: bool = False
+    sheet: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the mapping as JSON-safe values."""
@@ -77,6 +80,7 @@ class ColumnMapping:
         values["only_values"] = _words(data.get("only_values"), "only_values")
         values["date_format"] = _date_format(data.get("date_format"))
         values["decimal"] = _decimal(data.get("decimal", "."))
+        values["sheet"] = sheet_name(data.get("sheet"))
         mapping = cls(**values)
         mapping.check()
         return mapping
@@ -153,6 +157,16 @@ def _date_format(value: Any) -> str | None:
         raise InvalidInput(N_("The date format %(format)r is not one OurMoney can read"
                               " (for example %(examples)s)."), field="mapping",
                            format=str(value)[:40], examples=examples)
+    return value
+
+
+def sheet_name(value: Any) -> str | None:
+    """Return a workbook sheet's name as given (None when unsaid), refusing what no sheet is."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > MAX_SHEET_NAME or not value.strip():
+        raise InvalidInput(N_("A sheet name is text of at most %(limit)d characters."),
+                           field="sheet", limit=MAX_SHEET_NAME)
     return value
 
 

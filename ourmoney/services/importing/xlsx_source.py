@@ -1,4 +1,7 @@
-"""XLSX bank tables: the first sheet read with openpyxl's read-only mode, row by row.
+"""XLSX bank tables: one sheet read with openpyxl's read-only mode, row by row.
+
+The sheet is the one named (by the person, or a bank profile), else the first sheet that
+holds a table; a sheet name the workbook does not have is an error, never a silent guess.
 
 Date cells arrive as dates and number cells as numbers (turned into Decimal through their
 shortest text, never summed as floats); text cells are read like CSV text, with the
@@ -14,6 +17,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import IO, Any
@@ -40,6 +44,7 @@ SAMPLE_ROWS = 1000
 NOT_XLSX = N_("This is not an XLSX workbook OurMoney can read (an old .xls file? save it as"
                " .xlsx).")
 SPOOL = 16 * 1024 * 1024
+NO_SHEETS = N_("This workbook has no sheets.")
 _BROKEN = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError,
            IndexError, OSError, EOFError, ParseError)
 _DAMAGED = (zipfile.BadZipFile, ParseError, OSError, EOFError)
@@ -47,10 +52,11 @@ _DAMAGED = (zipfile.BadZipFile, ParseError, OSError, EOFError)
 
 @register("xlsx")
 def read(stream: IO[bytes], options: ReadOptions) -> Iterator[ImportRow | RowProblem]:
-    """Read the table of the workbook's first sheet (or extra["sheet"]) with the mapping."""
+    """Read the table of extra["sheet"] (else the mapping's, else the first with a table)."""
     try:
         with _workbook(stream) as workbook:
-            sheet = _sheet(workbook, options.extra.get("sheet"))
+            named = options.extra.get("sheet") or (options.mapping or {}).get("sheet")
+            sheet = _sheet(workbook, named) if named else _first_table(workbook)[0]
             mapping, extra = _setup(sheet, options)
             yield from read_rows(records(sheet), mapping,
                                  data_row=TableShape.first_data_row(extra),
@@ -62,16 +68,41 @@ def read(stream: IO[bytes], options: ReadOptions) -> Iterator[ImportRow | RowPro
                                     error=type(error).__name__))
 
 
-def inspect_xlsx(stream: IO[bytes]) -> TableShape:
-    """Find the table in the first sheet and guess its mapping; rewind a seekable stream."""
+def inspect_xlsx(stream: IO[bytes], sheet: str | None = None) -> TableShape:
+    """Find the table on the named sheet (else the first sheet with one) and guess its mapping;
+    rewind a seekable stream."""
     start = stream.tell() if _seekable(stream) else None
     try:
         with _workbook(stream) as workbook:
-            sheet = _sheet(workbook, None)
-            return _shape(sheet)
+            if sheet:
+                return _on_sheet(workbook, _sheet(workbook, sheet))
+            return _first_table(workbook)[1]
     finally:
         if start is not None:
             stream.seek(start)
+
+
+def _first_table(workbook: Any) -> tuple[Any, TableShape]:
+    """Return the first sheet that holds a table, and its shape (else the first sheet's error)."""
+    first: InvalidInput | None = None
+    for sheet in workbook.worksheets:
+        try:
+            return sheet, _on_sheet(workbook, sheet)
+        except InvalidInput as error:
+            first = first or error
+    raise first or InvalidInput(NO_SHEETS, field="file")
+
+
+def _on_sheet(workbook: Any, sheet: Any) -> TableShape:
+    """Return the shape of one sheet's table, naming the sheet when the workbook has several."""
+    names = [str(name) for name in workbook.sheetnames]
+    try:
+        return replace(_shape(sheet), sheets=names)
+    except InvalidInput:
+        if len(names) < 2:
+            raise
+        raise InvalidInput(N_("OurMoney found no rows with a date and an amount on the sheet"
+                              " %(sheet)s."), field="sheet", sheet=str(sheet.title)) from None
 
 
 def _shape(sheet: Any) -> TableShape:
@@ -121,11 +152,13 @@ def _cell(value: Any) -> Cell:
 
 
 def _sheet(workbook: Any, name: object) -> Any:
-    if name and name in workbook.sheetnames:
+    """Return the named sheet, or say which sheets the workbook has."""
+    if isinstance(name, str) and name in workbook.sheetnames \
+            and name in [sheet.title for sheet in workbook.worksheets]:
         return workbook[name]
-    if not workbook.worksheets:
-        raise InvalidInput(N_("This workbook has no sheets."), field="file")
-    return workbook.worksheets[0]
+    raise InvalidInput(N_("The workbook has no sheet called %(name)s; its sheets are"
+                          " %(sheets)s."), field="sheet", name=str(name)[:100],
+                       sheets=", ".join(workbook.sheetnames))
 
 
 @contextmanager

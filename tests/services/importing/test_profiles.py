@@ -41,10 +41,12 @@ def test_a_profile_is_saved_found_listed_replaced_and_deleted(book: Book) -> Non
     inverted = ColumnMapping(**{**EASYBANK.__dict__, "invert": True})
     save_profile(book, "easybank giro", shape, inverted)
     save_profile(book, "another bank", "other-shape", EASYBANK)
-    assert list_profiles(book) == [("another bank", "other-shape"), ("easybank giro", shape)]
+    assert [(p.name, p.columns) for p in list_profiles(book)] == [
+        ("another bank", [("Date", "3."), ("Description", "2."), ("Amount", "5.")]),
+        ("easybank giro", [("Date", "3."), ("Description", "2."), ("Amount", "5.")])]
     assert get_profile(book, "easybank giro") == inverted
     delete_profile(book, "another bank")
-    assert [name for name, _ in list_profiles(book)] == ["easybank giro"]
+    assert [p.name for p in list_profiles(book)] == ["easybank giro"]
 
 
 def test_a_missing_profile_is_not_found(book: Book) -> None:
