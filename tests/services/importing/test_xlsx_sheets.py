@@ -101,7 +101,7 @@ def test_a_profile_remembers_its_sheet_and_is_used_for_the_next_workbook(book: B
     options = profiles.options_for(book, io.BytesIO(THREE), "april.xlsx", "xlsx", None)
     assert options.extra["sheet"] == "Savings"  # same header on Giro: the profile's sheet wins
     options = profiles.options_for(book, io.BytesIO(THREE), "april.xlsx", "xlsx", "My savings")
-    assert [r.description for r in rows(THREE, options, "xlsx")][0] == "Interest"
+    assert [r.description for r in rows(THREE, options, "xlsx")][:1] == ["Interest"]
     named = profiles.options_for(book, io.BytesIO(THREE), "april.xlsx", "xlsx", "My savings",
                                  "Giro")
     assert named.extra["sheet"] == "Giro"  # a sheet named now beats the profile's
