@@ -63,6 +63,8 @@ REGISTRY: tuple[Setting, ...] = (
     Setting("open_browser", False, _flag, "Open the system browser once the server runs."),
     Setting("log_level", "WARNING", _log_level, "How much the server logs (DEBUG, INFO, WARNING)."),
     Setting("page_size", 50, _page_size, "Transactions per page in lists and the API."),
+    Setting("discovery", True, _flag, "Announce this device on the network it listens on "
+            "and look for other OurMoney devices (zeroconf)."),
     Setting("lan", False, _flag, "Phone access for this run: listen on the local network "
             "(every IPv4 address) instead of 127.0.0.1 only."),
     Setting("loopback_is_lan", False, _flag, "For tests only: treat browsers on this computer "

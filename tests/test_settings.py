@@ -21,14 +21,15 @@ def test_defaults(tmp_path: Path) -> None:
     settings = load({"data_dir": str(tmp_path)}, environ={})
     assert dict(settings.values) == {"data_dir": str(tmp_path), "host": "127.0.0.1",
                                      "port": 8421, "open_browser": False,
-                                     "log_level": "WARNING", "page_size": 50, "lan": False,
+                                     "log_level": "WARNING", "page_size": 50, "discovery": True,
+                                     "lan": False,
                                      "loopback_is_lan": False}
     assert settings.port == 8421
     assert settings.database_path == tmp_path / "ourmoney.sqlite3"
 
 
 def test_every_setting_is_documented() -> None:
-    assert {"data_dir", "host", "port", "open_browser", "log_level", "page_size",
+    assert {"data_dir", "host", "port", "open_browser", "log_level", "page_size", "discovery",
             "lan", "loopback_is_lan"} == NAMES
     assert all(setting.help.endswith(".") for setting in REGISTRY)
 

@@ -1,0 +1,80 @@
+"""A small JSON-over-HTTP client for talking to another device (standard library only)."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+from ourmoney import __version__
+from ourmoney.errors import N_, OurMoneyError
+
+TIMEOUT = 10.0
+MAX_ANSWER_BYTES = 64 * 1024
+
+
+class PeerUnreachable(OurMoneyError):
+    __doc__ = N_("Cannot reach %(url)s (%(reason)s).")
+
+    status = 502
+
+
+class NotOurMoney(OurMoneyError):
+    __doc__ = N_("%(url)s did not answer like an OurMoney device.")
+
+    status = 502
+
+
+class PeerRefused(OurMoneyError):
+    __doc__ = N_("%(url)s refused: %(reason)s")
+
+    status = 502
+
+
+def call(method: str, url: str, body: dict[str, Any] | None = None, *,
+         bearer: str | None = None, timeout: float = TIMEOUT) -> dict[str, Any]:
+    """Send JSON (or nothing) to `url` and return the JSON object it answers."""
+    headers = {"Accept": "application/json", "User-Agent": f"OurMoney/{__version__}"}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    if bearer:
+        headers["Authorization"] = f"Bearer {bearer}"
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            return _json_object(url, answer.read(MAX_ANSWER_BYTES + 1))
+    except urllib.error.HTTPError as error:
+        with error:
+            raise _refusal(url, error.code, error.read(MAX_ANSWER_BYTES)) from None
+    except (TimeoutError, urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", None) or error
+        raise PeerUnreachable(url=url, reason=str(reason)) from None
+
+
+def _json_object(url: str, raw: bytes) -> dict[str, Any]:
+    if len(raw) > MAX_ANSWER_BYTES:
+        raise NotOurMoney(url=url)
+    try:
+        found = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise NotOurMoney(url=url) from None
+    if not isinstance(found, dict):
+        raise NotOurMoney(url=url)
+    return found
+
+
+def _refusal(url: str, status: int, raw: bytes) -> OurMoneyError:
+    """Return the error for an HTTP error answer, keeping the other device's own message."""
+    try:
+        reason = json.loads(raw).get("error")
+    except (ValueError, UnicodeDecodeError, AttributeError):
+        reason = None
+    if not isinstance(reason, str) or not reason:
+        return NotOurMoney(url=url) if status == 404 else PeerRefused(
+            url=url, reason=f"HTTP {status}")
+    refused = PeerRefused(url=url, reason=reason[:300])
+    refused.status = status if 400 <= status < 500 and status != 404 else 502
+    return refused
