@@ -22,7 +22,7 @@ from ourmoney.services.importing.table_mapping import ColumnMapping
 COLUMN_ROLES = ("date", "amount", "debit", "credit", "direction", "category", "bank_id")
 LIST_ROLES = {"description": 3, "notes": 2}  # how many selects each list of columns gets
 SHOWN_FIELDS = frozenset(COLUMN_ROLES) | set(LIST_ROLES) | {"outflow_words", "date_format",
-                                                             "decimal", "invert"}
+                                                             "decimal", "invert", "sheet"}
 MAX_PROFILE_NAME = 60
 DECIMALS = ((".", "1,234.56"), (",", "1.234,56"))
 # What each role is called in messages, so the catalog translates it with them.

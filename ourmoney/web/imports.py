@@ -110,7 +110,7 @@ def _upload(token: str) -> Upload:
 def get_review(token: str) -> str:
     upload = _upload(token)
     file_format = uploads.format_choice(request.args.get("format")) or upload.detected
-    return _review(upload, file_format)
+    return _review(upload, file_format, sheet=request.args.get("sheet") or None)
 
 
 @bp.post("/import/<token>/preview")
@@ -118,16 +118,22 @@ def post_preview(token: str) -> str:
     upload = _upload(token)
     file_format = uploads.format_choice(request.form.get("format")) or upload.detected
     template = "imports/_preview.html" if request.headers.get("HX-Request") else None
-    return _review(upload, file_format, submitted=True, template=template)
+    return _review(upload, file_format, submitted=True, template=template, sheet=_sheet())
+
+
+def _sheet() -> str | None:
+    """Return the workbook sheet the form names (None: the default one)."""
+    return request.form.get("sheet") or None
 
 
 def _review(upload: Upload, file_format: str, *, submitted: bool = False,
-            template: str | None = None, problem: OurMoneyError | None = None) -> str:
+            template: str | None = None, problem: OurMoneyError | None = None,
+            sheet: str | None = None) -> str:
     """Show the file's columns and a dry run of its rows; say what is wrong instead, if anything."""
     book = context.book()
     table, result = None, None
     try:
-        table, wrong = _columns(upload, file_format, submitted)
+        table, wrong = _columns(upload, file_format, submitted, sheet)
         problem = problem or wrong
         if problem is None:
             result = review.preview(book, upload, file_format, table)
@@ -141,13 +147,14 @@ def _review(upload: Upload, file_format: str, *, submitted: bool = False,
                            profile=request.form.get("profile", ""))
 
 
-def _columns(upload: Upload, file_format: str,
-             submitted: bool) -> tuple[Columns | None, OurMoneyError | None]:
-    """Return a table's columns with the submitted mapping (and what is wrong with it, if
-    anything), else with the saved profile's or the guessed one; None for other formats."""
+def _columns(upload: Upload, file_format: str, submitted: bool,
+             sheet: str | None) -> tuple[Columns | None, OurMoneyError | None]:
+    """Return a table's columns (on the chosen sheet) with the submitted mapping (and what is
+    wrong with it, if anything), else with the saved profile's or the guessed one; None for
+    other formats."""
     if file_format not in TABLE_FORMATS:
         return None, None
-    found = review.columns(context.book(), upload, file_format)
+    found = review.columns(context.book(), upload, file_format, sheet)
     if not submitted:
         return found, None
     try:
@@ -172,13 +179,14 @@ def post_confirm(token: str) -> Response | tuple[str, int]:
     upload = _upload(token)
     file_format = uploads.format_choice(request.form.get("format")) or upload.detected
     try:
-        table, wrong = _columns(upload, file_format, submitted=True)
+        table, wrong = _columns(upload, file_format, True, _sheet())
         if wrong:
             raise wrong
         review.read_options(upload, table)
         name = profile_name(request.form.get("profile", ""))
     except OurMoneyError as problem:
-        return _review(upload, file_format, submitted=True, problem=problem), problem.status
+        return _review(upload, file_format, submitted=True, problem=problem,
+                       sheet=_sheet()), problem.status
     skip_invalid = _ticked("skip_invalid")
     book = context.book()
 
