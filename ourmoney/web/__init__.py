@@ -18,7 +18,18 @@ MAX_REQUEST_BYTES = 2 * 1024 * 1024
 
 def create_app(settings: Settings) -> Flask:
     """Build the Flask app for the ledger in `settings.data_dir`."""
-    from ourmoney.web import api, api_files, errors, i18n, imports, manage, pages, security
+    from ourmoney.web import (
+        api,
+        api_files,
+        errors,
+        i18n,
+        imports,
+        manage,
+        pages,
+        phone,
+        security,
+        signin,
+    )
 
     app = Flask("ourmoney", template_folder=str(resource_dir("templates")),
                 static_folder=str(resource_dir("static")), static_url_path="/static")
@@ -32,7 +43,8 @@ def create_app(settings: Settings) -> Flask:
     app.jinja_env.globals["version"] = __version__
     for module in (imports, security, i18n, errors):  # imports first: it sizes uploads
         module.init_app(app)
-    for blueprint in (pages.bp, manage.bp, imports.bp, api.bp, api_files.bp):
+    for blueprint in (pages.bp, manage.bp, imports.bp, api.bp, api_files.bp, phone.bp,
+                      signin.bp):
         app.register_blueprint(blueprint)
     return app
 

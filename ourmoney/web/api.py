@@ -55,7 +55,7 @@ def post_transaction() -> tuple[Response, int]:
     book = context.book()
     prefs = household.preferences(book)
     draft = validation.draft(body(), precision=prefs.precision, today=context.today(),
-                             me=prefs.me)
+                             me=context.me(prefs.me))
     return jsonify(forms.transaction_json(ledger.add_transaction(book, draft))), 201
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app
+from flask import current_app, g
 
 from ourmoney.services.book import Book
 from ourmoney.settings import Settings
@@ -25,3 +25,9 @@ def settings() -> Settings:
 def today() -> date:
     """Return today's date on this device (the user's local date, not UTC)."""
     return date.today()  # noqa: DTZ011 - a local calendar date is what the user means
+
+
+def me(household_me: str | None) -> str | None:
+    """Return who new transactions are for: a signed-in phone's member, else this device's."""
+    phone = g.get("phone")
+    return str(phone.member_id) if phone is not None else household_me

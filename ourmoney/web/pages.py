@@ -50,7 +50,8 @@ def get_rows() -> str:
 @bp.get("/transactions/new")
 def get_new() -> str:
     prefs = household.preferences(context.book())
-    values = {"occurred_on": context.today().isoformat(), "type": "expense", "member": prefs.me}
+    values = {"occurred_on": context.today().isoformat(), "type": "expense",
+              "member": context.me(prefs.me)}
     return _form(values, None)
 
 
@@ -61,7 +62,7 @@ def post_new() -> Response | tuple[str, int]:
     values = _submitted()
     try:
         draft = validation.draft(values, precision=prefs.precision, today=context.today(),
-                                 decimal_symbol=i18n.decimal_symbol(), me=prefs.me)
+                                 decimal_symbol=i18n.decimal_symbol(), me=context.me(prefs.me))
         ledger.add_transaction(book, draft)
     except OurMoneyError as problem:
         return _form(values, None, problem), 400
