@@ -93,4 +93,12 @@ def _add_file_commands() -> None:
     main.add_command(export_command)
 
 
+def _add_device_commands() -> None:
+    from ourmoney.cli_devices import devices_command, pair_command
+
+    main.add_command(pair_command)
+    main.add_command(devices_command)
+
+
 _add_file_commands()
+_add_device_commands()

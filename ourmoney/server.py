@@ -5,10 +5,14 @@ from __future__ import annotations
 import logging
 import signal
 from collections.abc import Callable
+from typing import Any
 
+from flask import Flask
 from waitress.server import create_server
 
 from ourmoney.errors import OurMoneyError
+from ourmoney.services import pairing
+from ourmoney.services.discovery import Discovery, listening_addresses
 from ourmoney.settings import Settings
 from ourmoney.web import create_app
 
@@ -26,6 +30,21 @@ def _stop(*_: object) -> None:
     raise KeyboardInterrupt
 
 
+def start_discovery(app: Flask, host: str, port: int) -> Discovery | None:
+    """Record this device's address for pairing and, unless turned off, start discovery."""
+    found: dict[str, Any] = app.extensions["ourmoney"]
+    addresses = listening_addresses(host)
+    pairing.remember_own_url(found["book"], url_for_host(addresses[0], port))
+    if not found["settings"].discovery:
+        return None
+    try:
+        found["discovery"] = Discovery(found["book"], host, port).start()
+    except OSError as error:  # no multicast here: the app works, just without discovery
+        logging.getLogger(__name__).warning("device discovery is off: %s", error)
+        return None
+    return found["discovery"]  # type: ignore[no-any-return]
+
+
 def run(settings: Settings, ready: Callable[[str], None]) -> None:
     """Serve until interrupted; call `ready` with the address once it accepts connections."""
     logging.basicConfig(level=settings.log_level)
@@ -40,11 +59,14 @@ def run(settings: Settings, ready: Callable[[str], None]) -> None:
     if settings.host not in ("127.0.0.1", "localhost", "::1"):
         app.config["ALLOWED_HOSTS"] = app.config["ALLOWED_HOSTS"] | {settings.host}
     signal.signal(signal.SIGTERM, _stop)
+    discovery = start_discovery(app, str(server.effective_host), port)
     try:
         ready(url_for_host(str(settings.host), port))
         server.run()
     except KeyboardInterrupt:
         pass
     finally:
+        if discovery:
+            discovery.stop()
         server.close()
         app.extensions["ourmoney"]["book"].close()

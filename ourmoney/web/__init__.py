@@ -21,6 +21,7 @@ def create_app(settings: Settings) -> Flask:
     from ourmoney.web import (
         api,
         api_files,
+        devices,
         errors,
         i18n,
         imports,
@@ -29,6 +30,7 @@ def create_app(settings: Settings) -> Flask:
         phone,
         security,
         signin,
+        sync_api,
     )
 
     app = Flask("ourmoney", template_folder=str(resource_dir("templates")),
@@ -43,8 +45,8 @@ def create_app(settings: Settings) -> Flask:
     app.jinja_env.globals["version"] = __version__
     for module in (imports, security, i18n, errors):  # imports first: it sizes uploads
         module.init_app(app)
-    for blueprint in (pages.bp, manage.bp, imports.bp, api.bp, api_files.bp, phone.bp,
-                      signin.bp):
+    for blueprint in (pages.bp, manage.bp, imports.bp, api.bp, api_files.bp, sync_api.bp,
+                      devices.bp, phone.bp, signin.bp):
         app.register_blueprint(blueprint)
     return app
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ourmoney import __version__
-from ourmoney.web import openapi_files
+from ourmoney.web import openapi_files, openapi_sync
 
 Schema = dict[str, Any]
 
@@ -110,6 +110,7 @@ def schemas() -> dict[str, Schema]:
         "Health": obj({"status": string("Always ok.", const="ok"),
                        "version": string("App version.")}, ("status", "version")),
         **openapi_files.schemas(),
+        **openapi_sync.schemas(),
     }
 
 
@@ -210,6 +211,7 @@ def paths() -> dict[str, Schema]:
                               (400, 403, 409, 413), body="MemberInput"),
         },
         **openapi_files.paths(list_parameters()),
+        **openapi_sync.paths(),
     }
 
 
@@ -227,6 +229,7 @@ def document() -> dict[str, Any]:
             "securitySchemes": {"csrfToken": {
                 "type": "apiKey", "in": "header", "name": "X-CSRF-Token",
                 "description": "Needed only by browsers (session cookie, Origin or"
-                               " Sec-Fetch-Site); take it from the page's csrf-token meta."}},
+                               " Sec-Fetch-Site); take it from the page's csrf-token meta."},
+                **openapi_sync.security_schemes()},
         },
     }

@@ -63,6 +63,22 @@
     });
   }
 
+  // A one-time code's time left counts down; once gone, the line says the code expired.
+  function countdown(root) {
+    root.querySelectorAll("[data-countdown]").forEach(function (element) {
+      var end = Date.now() + Number(element.dataset.countdown) * 1000;
+      var line = element.closest("[data-expired]");
+      var timer = setInterval(function () {
+        var left = Math.max(0, Math.round((end - Date.now()) / 1000));
+        element.textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+        if (left === 0) {
+          clearInterval(timer);
+          if (line) { line.textContent = line.dataset.expired; }
+        }
+      }, 1000);
+    });
+  }
+
   function typingInField(event) {
     var target = event.target;
     return target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
@@ -86,6 +102,7 @@
     expire(document);
     autosubmit(document);
     cleanFilterSubmit(document);
+    countdown(document);
   });
   document.addEventListener("htmx:afterSettle", function (event) { expire(event.target.parentNode || document); });
 })();
