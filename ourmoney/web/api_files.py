@@ -11,8 +11,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ourmoney.errors import N_, InvalidInput
 from ourmoney.services import exporting
 from ourmoney.services.book import Book
-from ourmoney.services.importing import list_batches, undo_import, uploads
+from ourmoney.services.importing import list_batches, profiles, undo_import, uploads
 from ourmoney.services.importing.batches import Batch
+from ourmoney.services.importing.profiles import Profile
 from ourmoney.services.importing.review import (
     TABLE_FORMATS,
     Columns,
@@ -26,6 +27,7 @@ from ourmoney.services.importing.rows import ImportSummary
 from ourmoney.services.importing.table import ColumnMapping
 from ourmoney.services.importing.uploads import Upload
 from ourmoney.web import context, downloads, forms
+from ourmoney.web.api import body
 
 bp = Blueprint("api_files", __name__, url_prefix="/api/v1")
 UPLOAD_ENDPOINTS = frozenset({"api_files.post_import"})
@@ -143,3 +145,28 @@ def get_export() -> Response:
     file_format = exporting.format_for("", request.args.get("format") or "json")
     return downloads.export_response(forms.selection_from(request.args, context.book()),
                                      file_format)
+
+
+def profile_json(profile: Profile) -> dict[str, Any]:
+    """Return a bank profile as the API shows it."""
+    return {"name": profile.name, "sheet": profile.sheet, "created_at": profile.created_at,
+            "columns": [{"role": role, "columns": columns} for role, columns in profile.columns]}
+
+
+@bp.get("/import-profiles")
+def get_import_profiles() -> Response:
+    return jsonify(items=[profile_json(p) for p in profiles.list_profiles(context.book())])
+
+
+@bp.patch("/import-profiles/<path:name>")
+def patch_import_profile(name: str) -> Response:
+    book = context.book()
+    renamed = profiles.rename_profile(book, name, body().get("name"))
+    return jsonify(next(profile_json(p) for p in profiles.list_profiles(book)
+                        if p.name == renamed))
+
+
+@bp.delete("/import-profiles/<path:name>")
+def delete_import_profile(name: str) -> tuple[str, int]:
+    profiles.delete_profile(context.book(), name)
+    return "", 204

@@ -17,11 +17,12 @@ from ourmoney.services.importing.jobs import ImportJob, ImportJobs
 from ourmoney.services.importing.review import TABLE_FORMATS, Columns
 from ourmoney.services.importing.rows import ImportSummary
 from ourmoney.services.importing.uploads import Upload
-from ourmoney.web import api_files, context, downloads, forms, i18n
+from ourmoney.web import api_files, context, downloads, forms, i18n, import_profiles
 from ourmoney.web.api_files import upload_limit
 from ourmoney.web.import_forms import mapping_choices, mapping_from_form, profile_name
 
 bp = Blueprint("imports", __name__)
+import_profiles.register(bp)
 UPLOAD_ENDPOINTS = frozenset({"imports.post_upload"}) | api_files.UPLOAD_ENDPOINTS
 BACKGROUND_BYTES = 256 * 1024
 MULTIPART_OVERHEAD = 64 * 1024

@@ -94,6 +94,17 @@ def schemas() -> dict[str, Schema]:
                                   enum=["true", "false"])}},
         "Undone": _closed({"removed": COUNT | {"description": "Transactions removed."}},
                           ("removed",)),
+        "ImportProfile": _closed({
+            "name": _text("The profile's name, as given (plain text, at most 60 characters)."),
+            "sheet": _maybe("XLSX: the sheet the profile reads, or null for any."),
+            "created_at": _text("When it was saved (UTC).", format="date-time"),
+            "columns": {"type": "array", "description": "What each role reads, in order.",
+                        "items": _closed({"role": _text("Date, Description, Amount, ..."),
+                                          "columns": _text('Columns, e.g. "4. Amount".')},
+                                         ("role", "columns"))}},
+            ("name", "sheet", "created_at", "columns")),
+        "ImportProfileRename": _closed({"name": _text("The new name.", maxLength=60)},
+                                       ("name",)),
     }
 
 
@@ -104,8 +115,8 @@ def _json(description: str, schema: Schema) -> Schema:
 def _errors(*codes: int) -> dict[str, Schema]:
     found = {400: "Bad input: `field` names it (file, format, mapping, dry_run, ...).",
              403: "Refused: foreign Host, cross-site request or missing CSRF token.",
-             404: "There is no such import batch.",
-             409: "That import was already undone.",
+             404: "There is no such import batch or bank profile.",
+             409: "That import was already undone, or another bank profile has that name.",
              413: "The file is over 50 MB: import it with `ourmoney import FILE`."}
     return {str(code): _json(found[code], _ref("Error")) for code in codes}
 
@@ -142,6 +153,28 @@ def paths(list_parameters: list[Schema]) -> dict[str, Schema]:
                      "security": [{}, {"csrfToken": []}],
                      "responses": {"200": _json("Undone.", _ref("Undone")),
                                    **_errors(403, 404, 409)}},
+        },
+        "/import-profiles": {
+            "get": {"operationId": "get_import_profiles",
+                    "summary": "List the saved bank profiles (column mappings), by name.",
+                    "responses": {"200": _json("Bank profiles.", _closed(
+                        {"items": {"type": "array", "items": _ref("ImportProfile")}},
+                        ("items",)))}},
+        },
+        "/import-profiles/{name}": {
+            "parameters": [{"name": "name", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "patch": {"operationId": "patch_import_profile", "summary": "Rename a bank profile.",
+                      "requestBody": {"required": True, "content": {"application/json": {
+                          "schema": _ref("ImportProfileRename")}}},
+                      "security": [{}, {"csrfToken": []}],
+                      "responses": {"200": _json("Renamed.", _ref("ImportProfile")),
+                                    **_errors(400, 403, 404, 409)}},
+            "delete": {"operationId": "delete_import_profile",
+                       "summary": "Delete a bank profile (files of its shape are guessed again).",
+                       "security": [{}, {"csrfToken": []}],
+                       "responses": {"204": {"description": "Deleted."},
+                                     **_errors(403, 404)}},
         },
         "/export": {
             "get": {"operationId": "get_export",
