@@ -1,4 +1,4 @@
-"""ourmoney.services.codes: one-time codes, hashed, single use, expiring, guarded against guessing."""
+"""ourmoney.services.codes: one-time codes, hashed, single use, expiring, guarded."""
 
 from __future__ import annotations
 
