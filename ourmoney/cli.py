@@ -42,14 +42,18 @@ def main(ctx: click.Context, data_dir: str | None) -> None:
 @DATA_DIR
 @click.option("--open", "open_browser", is_flag=True, default=None,
               help="Open the app in the system browser.")
+@click.option("--lan", is_flag=True, default=None,
+              help="Phone access for this run: phones on this network can sign in.")
 def serve(host: str | None, port: int | None, data_dir: str | None,
-          open_browser: bool | None) -> None:
+          open_browser: bool | None, lan: bool | None) -> None:
     """Run the app on this computer and print its address."""
     from ourmoney.server import run
 
-    settings = resolve(host=host, port=port, data_dir=data_dir, open_browser=open_browser)
+    settings = resolve(host=host, port=port, data_dir=data_dir, open_browser=open_browser,
+                       lan=lan)
     try:
-        run(settings, ready=lambda url: _announce(url, settings.open_browser))
+        run(settings, ready=lambda url: _announce(url, settings.open_browser),
+            on_lan=_announce_lan)
     except OurMoneyError as error:
         raise click.ClickException(error.message) from None
 
@@ -59,6 +63,15 @@ def _announce(url: str, open_browser: bool) -> None:
     sys.stdout.flush()
     if open_browser:
         webbrowser.open(url)
+
+
+def _announce_lan(urls: list[str]) -> None:
+    if urls:
+        click.echo(f"Phones on this network: open {urls[0]} and sign in with a code from the"
+                   " Phone page")
+    else:
+        click.echo("Phone access is on, but this computer has no network address yet")
+    sys.stdout.flush()
 
 
 @main.command()

@@ -10,9 +10,11 @@ from typing import Any
 from flask import Flask
 from waitress.server import create_server
 
+from ourmoney import network
 from ourmoney.errors import OurMoneyError
 from ourmoney.services import pairing
 from ourmoney.services.discovery import Discovery, listening_addresses
+from ourmoney.services import phones
 from ourmoney.settings import Settings
 from ourmoney.web import create_app
 
@@ -45,23 +47,29 @@ def start_discovery(app: Flask, host: str, port: int) -> Discovery | None:
     return found["discovery"]  # type: ignore[no-any-return]
 
 
-def run(settings: Settings, ready: Callable[[str], None]) -> None:
-    """Serve until interrupted; call `ready` with the address once it accepts connections."""
+def run(settings: Settings, ready: Callable[[str], None],
+        on_lan: Callable[[list[str]], None] | None = None) -> None:
+    """Serve until interrupted; call `ready` with the address once it accepts connections,
+    and `on_lan` with the addresses phones open when phone access is on."""
     logging.basicConfig(level=settings.log_level)
     app = create_app(settings)
+    host = phones.listen_host(app.extensions["ourmoney"]["book"], settings.host, lan=settings.lan)
     try:
-        server = create_server(app, host=settings.host, port=settings.port, threads=THREADS,
+        server = create_server(app, host=host, port=settings.port, threads=THREADS,
                                ident="OurMoney", clear_untrusted_proxy_headers=True)
     except OSError as error:
-        raise OurMoneyError(f"Cannot listen on {settings.host}:{settings.port}: {error.strerror}."
+        raise OurMoneyError(f"Cannot listen on {host}:{settings.port}: {error.strerror}."
                             " Choose another --port, or --port 0 for any free one.") from None
     port = int(server.effective_port)
+    app.config.update(LISTEN_HOST=host, SERVER_PORT=port)
     if settings.host not in ("127.0.0.1", "localhost", "::1"):
         app.config["ALLOWED_HOSTS"] = app.config["ALLOWED_HOSTS"] | {settings.host}
     signal.signal(signal.SIGTERM, _stop)
     discovery = start_discovery(app, str(server.effective_host), port)
     try:
         ready(url_for_host(str(settings.host), port))
+        if on_lan and host == "0.0.0.0":
+            on_lan([url_for_host(address, port) for address in network.lan_addresses()])
         server.run()
     except KeyboardInterrupt:
         pass

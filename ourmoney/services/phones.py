@@ -237,3 +237,10 @@ def browser_name(user_agent: str) -> str:
     if name and system:
         return f"{name} on {system}"
     return name or system or user_agent[:60]
+
+
+def listen_host(book: Book, host: str, *, lan: bool) -> str:
+    """Return the address to listen on: every IPv4 address when phone access is on."""
+    if host == "127.0.0.1" and (lan or access_on(book)):
+        return "0.0.0.0"  # every network: the gate in web.security guards what phones reach
+    return host
