@@ -12,9 +12,8 @@ from waitress.server import create_server
 
 from ourmoney import network
 from ourmoney.errors import OurMoneyError
-from ourmoney.services import pairing
+from ourmoney.services import pairing, phones
 from ourmoney.services.discovery import Discovery, listening_addresses
-from ourmoney.services import phones
 from ourmoney.settings import Settings
 from ourmoney.web import create_app
 
