@@ -18,6 +18,7 @@ from ourmoney.services import members, phones
 from ourmoney.services.book import Book
 from tests.web.phone_support import (
     LAN_ADDRESS,
+    desktop_post,
     lan_get,
     lan_post,
     new_code,
@@ -121,6 +122,8 @@ def test_a_phone_signs_in_with_the_code_and_records_as_its_member(
     assert home.status_code == 200 and "Signed in as Ben." in home.get_data(as_text=True)
     links = [a["href"] for a in soup(home).select(".nav-links a")]
     assert links == ["/", "/categories", "/members"]  # no desktop-only pages offered
+    assert soup(home).select("#export-menu") == []
+    assert soup(client.get("/")).select("#export-menu") != []
     form = lan_get(phone, "/transactions/new")
     chosen = soup(form).select_one("select[name=member] option[selected]")
     assert chosen is not None and chosen["value"] == ben
@@ -365,6 +368,8 @@ def test_hostile_member_names_and_browsers_are_shown_as_text(client: FlaskClient
     html = client.get("/phone").get_data(as_text=True)
     assert "<img src=x" not in html and "<script>alert(2)" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    shown = desktop_post(client, "/phone/code", member=hostile).get_data(as_text=True)
+    assert "<img src=x" not in shown and "Signs in as &lt;img src=x onerror=alert(1)&gt;." in shown
 
 
 def test_loopback_is_lan_makes_this_computer_a_phone(tmp_path: Any) -> None:
