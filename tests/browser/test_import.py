@@ -214,3 +214,47 @@ def test_on_a_phone_the_import_page_fits_at_every_step(phone_app: App) -> None:
     page.locator("#export-menu summary").tap()
     shot(page, "8-export-menu-phone")
     fits(page, 360)
+
+
+def test_a_workbook_sheet_is_chosen_saved_in_a_profile_and_the_profile_renamed(
+        app: App, phone_app: App, tmp_path: Path) -> None:
+    from tests.services.importing.test_xlsx_sheets import THREE
+
+    path = tmp_path / "accounts.xlsx"
+    path.write_bytes(THREE)
+    page = app.page
+    app.open("import")
+    upload(page, path)
+    expect(page.locator("#import-sheet")).to_have_value("Giro")
+    expect(page.locator("#preview-rows td.description")).to_have_text(["Bakery", "Salary"])
+    page.locator("#import-sheet").select_option("Savings")  # submits itself
+    expect(page.locator("#import-sheet")).to_have_value("Savings")
+    expect(page.locator("#preview-rows td.description")).to_have_text(
+        ["Interest", "Transfer out", "<b>Bonus</b>"])
+    shot(page, "sheet-desktop")
+    page.locator("#profile-name").fill("Savings <i>bank</i>")
+    page.get_by_role("button", name="Confirm import").click()
+    expect(page.locator("#result-counts li").first).to_contain_text("3 added")
+
+    app.open("import")
+    page.locator("#profiles-link").click()
+    expect(page.locator(".profile-name")).to_have_text(["Savings <i>bank</i>"])
+    shot(page, "profiles-desktop")
+    page.locator(".profile-rename summary").click()
+    page.locator("#rename-1").fill("Savings")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_have_text("Bank profile renamed to Savings.")
+    expect(page.locator(".profile-name")).to_have_text(["Savings"])
+
+    phone = phone_app.page
+    phone_app.open("import/profiles")
+    phone.locator(".profile-delete summary").click()
+    shot(phone, "profiles-phone")
+    fits(phone, 360)
+    phone.get_by_role("button", name="Delete Savings").click()
+    expect(phone.get_by_role("status")).to_have_text("Bank profile Savings deleted.")
+    expect(phone.locator("#no-profiles")).to_be_visible()
+    phone_app.open("import")
+    upload(phone, path)
+    shot(phone, "sheet-phone")
+    fits(phone, 360)

@@ -8,8 +8,8 @@ from flask.testing import FlaskClient
 from ourmoney.services import household
 from ourmoney.services.book import Book
 from tests.web.api_support import counts
-from tests.web.test_api_imports import send
 from tests.web.import_support import confirm, form_of, review_url
+from tests.web.test_api_imports import send
 from tests.web.test_pages import soup, texts, token
 
 BAD_CSV = ("date,description,amount\n"
