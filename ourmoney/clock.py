@@ -80,6 +80,10 @@ class Clock:
                 raise ClockDrift(remote)
             self._raise_to(other)
 
+    def too_far_ahead(self, remote: str) -> bool:
+        """Tell whether a received timestamp is more than ten minutes ahead of our wall clock."""
+        return parse(remote).ms - self._wall() > MAX_DRIFT_MS
+
     def catch_up(self, stored: str) -> None:
         """Move this clock past a timestamp this node stored (another process may have written)."""
         other = parse(stored)

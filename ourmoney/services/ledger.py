@@ -26,9 +26,15 @@ _COLUMN = {"occurred_on": "occurred_on", "description": "description", "type": "
            "notes": "notes", "deleted": "deleted"}
 
 
+# What some peer (or the hub, recorded as a setting) has acknowledged of this device's log.
+ACKED_SQL = ("SELECT max(coalesce((SELECT max(acked_seq) FROM peer), 0),"
+             " coalesce((SELECT CAST(value AS INTEGER) FROM setting"
+             " WHERE key = 'sync_acked_seq'), 0))")
+
+
 def acked_seq(book: Book) -> int:
     """Return the highest local change seq that some peer has acknowledged."""
-    return int(book.store.value("SELECT value FROM setting WHERE key = 'sync_acked_seq'") or 0)
+    return int(book.store.value(ACKED_SQL) or 0)
 
 
 def to_transaction(row: tuple[Any, ...], currency: str, precision: int,
