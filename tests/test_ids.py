@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ourmoney.clock import wall_ms
-from ourmoney.ids import new_id
+from ourmoney.ids import derived_id, new_id
 
 MS = 1_732_191_234_567
 
@@ -46,3 +46,25 @@ def test_later_millisecond_sorts_later(ms: int, first: int, second: int) -> None
     assert earlier < later
     assert uuid.UUID(earlier).version == uuid.UUID(later).version == 7
     assert uuid.UUID(later).variant == uuid.RFC_4122
+
+
+def test_derived_id_is_a_uuid_version_8_that_carries_its_millisecond() -> None:
+    text = derived_id(MS, "seed-1")
+    value = uuid.UUID(text)
+    assert (value.version, value.variant) == (8, uuid.RFC_4122)
+    assert text == str(value)
+    assert text.startswith("01934ea4-aa07-8")
+    assert text == "01934ea4-aa07-822c-9e00-f636f8246476"
+
+
+def test_derived_id_is_the_same_for_the_same_moment_and_name() -> None:
+    assert derived_id(MS, "seed-1") == derived_id(MS, "seed-1")
+    assert derived_id(MS, "seed-1") != derived_id(MS, "seed-2")
+    assert derived_id(MS, "seed-1") != derived_id(MS + 1, "seed-1")
+    assert len({derived_id(MS, f"seed-{n}") for n in range(10_000)}) == 10_000
+
+
+@given(st.integers(0, 2**48 - 2), st.text(), st.text())
+def test_derived_ids_sort_by_their_millisecond(ms: int, first: str, second: str) -> None:
+    assert derived_id(ms, first) < derived_id(ms + 1, second)
+    assert uuid.UUID(derived_id(ms, "\ud800" + first)).version == 8  # lone surrogates hash too

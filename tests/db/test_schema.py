@@ -228,6 +228,27 @@ def test_a_failed_bulk_batch_leaves_nothing(book: Book) -> None:
     assert daily_totals(book) == recomputed_totals(book)
 
 
+def test_bulk_indexing_reads_only_the_new_rows(book: Book) -> None:
+    """Each statement a bulk batch runs finds its rows by rowid, never by walking an index."""
+    with book.write() as cursor:
+        bulk.insert_transactions(cursor, sample_rows(50, 5, [None, "c1"], [None]))
+    statements: list[str] = []
+    with book.write() as cursor:
+        cursor.connection.set_trace_callback(statements.append)
+        try:
+            bulk.insert_transactions(cursor, sample_rows(50, 6, [None, "c1"], [None]))
+        finally:
+            cursor.connection.set_trace_callback(None)
+        reads = [sql for sql in statements if "rowid >" in sql]
+        plans = [" | ".join(row[3] for row in cursor.execute("EXPLAIN QUERY PLAN " + sql))
+                 for sql in reads]
+    assert len(plans) == 2
+    for plan in plans:
+        assert "USING INTEGER PRIMARY KEY (rowid>?)" in plan
+        assert "USING INDEX" not in plan and "COVERING INDEX" not in plan
+    assert daily_totals(book) == recomputed_totals(book)
+
+
 def test_next_seq(book: Book) -> None:
     with book.write() as cursor:
         assert bulk.next_seq(cursor) == 1

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from ourmoney.ids import derived_id
 from ourmoney.services import ledger
 from ourmoney.services.book import Book
 from ourmoney.services.importing.batches import ID_NAMESPACE, SAME_ID, SAME_ID_IN_FILE, own_id
@@ -19,16 +20,18 @@ from ourmoney.services.importing.json_source import QuotedNonFinite
 from ourmoney.services.importing.rows import ImportRow, RowProblem
 from tests.services.importing.seed import counts, import_json, read_json, seed_bytes, seed_item
 
+CREATED = "2025-01-20T14:03:11.123Z"  # seed_item's createdAt
+
 
 def with_price(text: str, **given: Any) -> bytes:
     """A one-record seed file whose price is written exactly as `text`."""
     return seed_bytes(seed_item(price="@@", **given)).replace(b'"@@"', text.encode())
 
 
-def stored(book: Book, seed_id: str = "seed-1") -> tuple[Any, ...]:
+def stored(book: Book, seed_id: str = "seed-1", created: str = CREATED) -> tuple[Any, ...]:
     """Return the stored row of a seed record: date, description, type, minor amount, created."""
     row = book.store.row("SELECT occurred_on, description, type, amount, created_at"
-                         " FROM transactions WHERE id = ?", (own_id(seed_id),))
+                         " FROM transactions WHERE id = ?", (own_id(seed_id, created),))
     assert row is not None
     return row
 
@@ -48,7 +51,7 @@ def test_a_seed_price_becomes_exact_cents_rounded_half_even_once(book: Book, tex
 
 def test_a_seed_record_becomes_one_transaction_with_every_field(book: Book) -> None:
     import_json(book, seed_bytes(seed_item(description="Market  Lidl", price=19.99)))
-    txn = ledger.get_transaction(book, str(uuid.uuid5(ID_NAMESPACE, "seed-1")))
+    txn = ledger.get_transaction(book, own_id("seed-1", CREATED))
     assert (txn.occurred_on, txn.description, txn.type, txn.amount, txn.currency) == (
         date(2025, 1, 20), "Market Lidl", "expense", Decimal("19.99"), "EUR")
     assert (txn.category, txn.member, txn.notes) == ("Food", "Ana", "")
@@ -69,7 +72,7 @@ def test_income_stays_income_and_outcome_is_expense(book: Book) -> None:
 def test_the_member_is_the_owner_else_the_email(book: Book, owner: str | None,
                                                 email: str | None, member: str | None) -> None:
     import_json(book, seed_bytes(seed_item(owner=owner, email=email)))
-    assert ledger.get_transaction(book, own_id("seed-1")).member == member
+    assert ledger.get_transaction(book, own_id("seed-1", CREATED)).member == member
 
 
 def test_status_is_ignored(book: Book) -> None:
@@ -79,13 +82,35 @@ def test_status_is_ignored(book: Book) -> None:
     assert (summary.added, summary.errors) == (4, 0)
 
 
-def test_the_seed_id_round_trips_as_a_stable_uuid5(book: Book) -> None:
-    assert own_id("seed-1") == str(uuid.uuid5(ID_NAMESPACE, "seed-1"))
+def test_the_seed_id_becomes_a_stable_uuid_that_starts_with_its_moment(book: Book) -> None:
+    assert own_id("seed-1", CREATED) == "01948406-4593-822c-9e00-f636f8246476"
+    assert own_id("seed-1", CREATED) == derived_id(1_737_381_791_123, "seed-1")
+    assert own_id("seed-2", CREATED) != own_id("seed-1", CREATED)
+    assert own_id("seed-1", "2025-01-20T14:03:11.124Z") > own_id("seed-1", CREATED)
     assert own_id("C56A4180-65AA-42EC-A945-5FD21DEC0538") == "c56a4180-65aa-42ec-a945-5fd21dec0538"
+    assert own_id("C56A4180-65AA-42EC-A945-5FD21DEC0538", CREATED) == (
+        "c56a4180-65aa-42ec-a945-5fd21dec0538")
     import_json(book, seed_bytes(seed_item(1), seed_item(2)))
+    assert {row[0] for row in book.store.rows("SELECT id FROM transactions")} == {
+        own_id("seed-1", CREATED), own_id("seed-2", CREATED)}
     again = import_json(book, seed_bytes(seed_item(1), seed_item(2), seed_item(3)))
     assert (again.added, again.duplicates, dict(again.reasons)) == (1, 2, {SAME_ID: 2})
     assert counts(book)["transactions"] == 3
+
+
+@pytest.mark.parametrize("created_at", [
+    None, "", "2025-01-20", "2025-01-20T14:03:11Z", "2025-02-30T14:03:11.123Z",
+    "2025-01-20T14:03:11.123+01:00"])
+def test_without_a_stored_form_moment_the_seed_id_becomes_a_uuid5(created_at: str | None) -> None:
+    assert own_id("seed-1", created_at) == str(uuid.uuid5(ID_NAMESPACE, "seed-1"))
+
+
+def test_a_seed_row_whose_moment_is_written_another_way_still_dedupes(book: Book) -> None:
+    item = seed_item(1, createdAt="2025-01-20T15:03:11.123+01:00")
+    first = import_json(book, seed_bytes(item))
+    again = import_json(book, seed_bytes(item))
+    assert (first.added, again.added, again.duplicates) == (1, 0, 1)
+    assert book.store.value("SELECT id FROM transactions") == own_id("seed-1", CREATED)
 
 
 def test_the_same_id_twice_in_one_file_is_kept_once(book: Book) -> None:
@@ -108,8 +133,10 @@ def test_the_member_and_the_category_are_created_once(book: Book) -> None:
 def test_the_date_is_the_one_written_and_created_at_is_utc(book: Book) -> None:
     import_json(book, seed_bytes(seed_item(createdAt="2025-01-20T00:30:00.5+02:00"),
                                  seed_item(2, createdAt="2024-02-29T23:59:59Z")))
-    assert stored(book)[0::4] == ("2025-01-20", "2025-01-19T22:30:00.500Z")
-    assert stored(book, "seed-2")[0::4] == ("2024-02-29", "2024-02-29T23:59:59.000Z")
+    assert stored(book, created="2025-01-19T22:30:00.500Z")[0::4] == (
+        "2025-01-20", "2025-01-19T22:30:00.500Z")
+    assert stored(book, "seed-2", "2024-02-29T23:59:59.000Z")[0::4] == (
+        "2024-02-29", "2024-02-29T23:59:59.000Z")
 
 
 def test_a_byte_order_mark_is_skipped(book: Book) -> None:
