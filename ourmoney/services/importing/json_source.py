@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import IO, Any, cast
 
 import ijson
@@ -223,14 +224,23 @@ def _text(value: Any) -> str:
 def _moment(value: Any, name: str) -> tuple[date, str]:
     """Return the date written in a timestamp and the moment as created_at (UTC, ms, Z)."""
     if isinstance(value, str) and _STORED.fullmatch(value):  # the usual form: no parsing
-        try:
-            return day(date.fromisoformat(value[:10])), value
-        except ValueError:
-            pass  # an impossible date: the full parse below says so
-        except OurMoneyError as error:
-            raise OurMoneyError(f"{name}: {error.message}") from None
+        written = _calendar_day(value[:10])
+        if written is not None:  # else an impossible date: the full parse below says so
+            try:
+                return day(written), value
+            except OurMoneyError as error:
+                raise OurMoneyError(f"{name}: {error.message}") from None
     moment = _timestamp(value, name)
     return moment.date(), _utc(moment)
+
+
+@lru_cache(maxsize=4096)
+def _calendar_day(text: str) -> date | None:
+    """Return the date a YYYY-MM-DD text names, or None (remembered: rows share days)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _timestamp(value: Any, name: str) -> datetime:

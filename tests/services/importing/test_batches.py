@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ourmoney.errors import Conflict, NotFound
 from ourmoney.services import ledger, listing
@@ -27,6 +32,7 @@ from tests.services.importing.seed import counts, import_json, seed_bytes, seed_
 from tests.support.books import changes, daily_totals, draft, last_seq, recomputed_totals
 
 FIRST = date(2025, 3, 1)
+UNSTORABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]+")  # control characters, lone surrogates
 
 
 def row(day: int, amount: str, description: str = "Coffee", line: int = 1,
@@ -129,6 +135,32 @@ def test_descriptions_are_cleaned_and_never_empty(book: Book) -> None:
                 row(2, "-1", "", notes="Only  notes"), row(3, "-1", " ")])
     assert book.store.rows("SELECT description, notes FROM transactions ORDER BY occurred_on") == [
         ("Tab here and more", "n"), ("Only notes", "Only notes"), ("(no description)", "")]
+
+
+@given(st.text(), st.text(st.characters(max_codepoint=127)))
+def test_cleaning_folds_every_text_like_the_full_rule(any_text: str, ascii_text: str) -> None:
+    for text in (any_text, ascii_text, f" {ascii_text}  x", f"{ascii_text}\t"):
+        folded = " ".join(UNSTORABLE.sub(" ", unicodedata.normalize("NFC", text)).split())
+        assert batches._clean(text, 12) == folded[:12]
+
+
+def test_the_change_fields_are_the_json_of_the_written_row(book: Book) -> None:
+    hostile = 'Say "hi" \\ <b>x</b> =1+1 ção 😀'
+    load(book, [row(1, "-1.25", hostile, notes="a\nb", own=True),
+                row(2, "3", "Pay", category="Work", member="Ana",
+                    created_at="2025-03-02T10:00:00.000Z")])
+    for (fields,) in book.store.rows("SELECT fields FROM change WHERE entity = 'transaction'"):
+        stored = json.loads(fields)
+        assert fields == json.dumps(stored, separators=(",", ":"))  # ASCII, compact, in order
+        values = book.store.row(
+            "SELECT occurred_on, description, type, amount, category_id, member_id, notes,"
+            " deleted, created_at FROM transactions WHERE description = ?",
+            (stored["description"],))
+        assert values is not None
+        assert list(stored.values()) == [*values[:7], bool(values[7]), values[8]]
+    assert [json.loads(f)["category"] is None for (f,) in book.store.rows(
+        "SELECT fields FROM change WHERE entity = 'transaction' ORDER BY seq")] == [True, False]
+    assert book.store.value("SELECT description FROM transactions WHERE amount = 125") == hostile
 
 
 def test_notes_keep_their_line_breaks(book: Book) -> None:
