@@ -107,10 +107,11 @@ def _add_file_commands() -> None:
 
 
 def _add_device_commands() -> None:
-    from ourmoney.cli_devices import devices_command, pair_command
+    from ourmoney.cli_devices import devices_command, pair_command, sync_command
 
     main.add_command(pair_command)
     main.add_command(devices_command)
+    main.add_command(sync_command)
 
 
 _add_file_commands()

@@ -11,6 +11,7 @@ from ourmoney.errors import OurMoneyError
 from ourmoney.services import devices, pairing
 from ourmoney.services.book import Book, open_book
 from ourmoney.services.devices import Peer
+from ourmoney.services.sync import runner
 
 DATA_DIR = click.option("--data-dir", type=click.Path(file_okay=False),
                         help="Folder with the ledger (default: your user data folder; "
@@ -73,3 +74,21 @@ def describe(peer: Peer) -> str:
     error = peer.last_error.replace("\n", " ") or "-"
     return (f"{peer.name}\t{peer.device_id}\t{peer.url or '-'}\tlast sync: {synced}"
             f"\tlast error: {error}\t{state}")
+
+
+@click.command("sync")
+@click.option("--peer", "wanted", metavar="NAME|URL", help="Sync with this paired device only.")
+@DATA_DIR
+def sync_command(wanted: str | None, data_dir: str | None) -> None:
+    """Sync now with every paired device (or one); ends with `pushed N, pulled M`."""
+    with opened_book(data_dir) as book:
+        results = runner.sync_all(book, wanted)
+    if not results:
+        raise click.ClickException("no paired devices: pair one first (ourmoney pair)")
+    pushed = sum(r.report.pushed for r in results if r.report)
+    pulled = sum(r.report.pulled for r in results if r.report)
+    for failed in (r for r in results if r.error):
+        click.echo(f"{failed.peer.name}: {failed.error}", err=True)
+    click.echo(f"pushed {pushed}, pulled {pulled}")
+    if any(r.error for r in results):
+        raise SystemExit(1)

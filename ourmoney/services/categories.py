@@ -8,7 +8,7 @@ import sqlite3
 import unicodedata
 import uuid
 
-from ourmoney.clock import hlc_time, utc_now_text
+from ourmoney.clock import utc_now_text
 from ourmoney.errors import N_, Conflict, InvalidInput, NotFound
 from ourmoney.ids import new_id
 from ourmoney.services.book import Book
@@ -118,7 +118,7 @@ def ensure(book: Book, cursor: sqlite3.Cursor, name: str, category_kind: str = E
         cursor.execute(
             "INSERT INTO category (id, name, kind, color, created_at, updated_at, hlc, local_seq)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (category_id, name, category_kind, chosen, now, hlc_time(hlc), hlc, seq))
+            (category_id, name, category_kind, chosen, now, now, hlc, seq))
     return Category(category_id, name, category_kind, chosen)
 
 

@@ -48,7 +48,7 @@ def call(method: str, url: str, body: dict[str, Any] | None = None, *,
             return _json_object(url, answer.read(MAX_ANSWER_BYTES + 1))
     except urllib.error.HTTPError as error:
         with error:
-            raise _refusal(url, error.code, error.read(MAX_ANSWER_BYTES)) from None
+            raise refusal(url, error.code, error.read(MAX_ANSWER_BYTES)) from None
     except (TimeoutError, urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", None) or error
         raise PeerUnreachable(url=url, reason=str(reason)) from None
@@ -66,7 +66,7 @@ def _json_object(url: str, raw: bytes) -> dict[str, Any]:
     return found
 
 
-def _refusal(url: str, status: int, raw: bytes) -> OurMoneyError:
+def refusal(url: str, status: int, raw: bytes) -> OurMoneyError:
     """Return the error for an HTTP error answer, keeping the other device's own message."""
     try:
         reason = json.loads(raw).get("error")

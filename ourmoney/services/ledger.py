@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ourmoney.clock import hlc_time, utc_now_text
+from ourmoney.clock import utc_now_text
 from ourmoney.errors import N_, NotFound
 from ourmoney.ids import new_id
 from ourmoney.money import from_minor, to_minor
@@ -76,7 +76,7 @@ def add_transaction(book: Book, draft: TransactionDraft) -> Transaction:
             " member_id, notes, created_at, updated_at, hlc, local_seq)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (transaction_id, fields["occurred_on"], draft.description, draft.type,
-             fields["amount"], category_id, member_id, draft.notes, now, hlc_time(hlc), hlc,
+             fields["amount"], category_id, member_id, draft.notes, now, now, hlc,
              seq))
         if category_id:
             categories.remember(cursor, {categories.normalise_description(draft.description):

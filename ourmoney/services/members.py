@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
+import uuid
 
-from ourmoney.clock import hlc_time, utc_now_text
+from ourmoney.clock import utc_now_text
 from ourmoney.errors import N_, Conflict, NotFound
 from ourmoney.ids import new_id
 from ourmoney.services.book import Book
+from ourmoney.services.categories import normalise
 from ourmoney.services.models import Member
 from ourmoney.services.validation import MAX_NAME, text
+
+NAMESPACE = uuid.UUID("2d0c61a4-7b7e-4f57-8f0e-5e2b9a1c3d77")
 
 
 def list_members(book: Book, *, counts: bool = True) -> list[Member]:
@@ -62,13 +66,20 @@ def insert(book: Book, cursor: sqlite3.Cursor, name: str, member_id: str | None 
                            (name,)).fetchone()
     if clash:
         raise Conflict(N_("A member named %(name)s already exists."), field="name", name=clash[0])
-    member_id = member_id or new_id()
+    member_id = member_id or _new_member_id(cursor, name)
     now = utc_now_text()
     hlc, seq = book.record(cursor, "member", member_id,
                            {"name": name, "deleted": False, "created_at": now})
     cursor.execute("INSERT INTO member (id, name, created_at, updated_at, hlc, local_seq)"
-                   " VALUES (?, ?, ?, ?, ?, ?)", (member_id, name, now, hlc_time(hlc), hlc, seq))
+                   " VALUES (?, ?, ?, ?, ?, ?)", (member_id, name, now, now, hlc, seq))
     return Member(member_id, name)
+
+
+def _new_member_id(cursor: sqlite3.Cursor, name: str) -> str:
+    """Derive the id from the name, so two devices that add the same person agree on one row."""
+    derived = str(uuid.uuid5(NAMESPACE, normalise(name)))
+    taken = cursor.execute("SELECT 1 FROM member WHERE id = ?", (derived,)).fetchone()
+    return new_id() if taken else derived  # the derived id belongs to a member since renamed
 
 
 def rename_member(book: Book, member_id: str, name: object) -> Member:

@@ -18,7 +18,6 @@ from ourmoney.services.codes import IssuedCode, Now
 from ourmoney.services.devices import Peer
 
 PURPOSE = "device"
-PROTOCOL_VERSION = 1
 LINK_MARK = "#pair="
 _FIELDS = frozenset({"code", "device_id", "name", "url", "token"})
 

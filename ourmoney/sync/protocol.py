@@ -20,6 +20,7 @@ MAX_LINE = 64 * 1024
 MAX_FIELDS = 32
 MEDIA_TYPE = "application/x-ndjson"
 PULLED_HEADER = "X-OurMoney-Pulled"
+LAST_SEQ_HEADER = "X-OurMoney-Last-Seq"
 HLC = re.compile(r"[0-9]{13}-[0-9a-f]{4}-([0-9a-f]{16})")
 NODE = re.compile(r"[0-9a-f]{16}")
 ENTITY = re.compile(r"[a-z_]{1,32}")

@@ -67,6 +67,12 @@ def schemas() -> dict[str, Schema]:
             "token": TOKEN | {"description": "A random token the asking device made; this"
                                              " device presents it when calling it."},
         }, ("code", "device_id", "name", "token")),
+        "PushResult": _closed({
+            "accepted": {"type": "integer", "minimum": 0, "description": "Applied and logged."},
+            "duplicates": {"type": "integer", "minimum": 0, "description": "Already held."},
+            "quarantined": {"type": "integer", "minimum": 0,
+                            "description": "Held back: their clock is over 10 minutes ahead."},
+        }, ("accepted", "duplicates", "quarantined")),
         "PairingAnswer": _closed({
             "device_id": DEVICE_ID, "name": NAME,
             "token": TOKEN | {"description": "The token to present to this device"
@@ -90,8 +96,45 @@ def paths() -> dict[str, Schema]:
                               (200, "Paired.", _ref("PairingAnswer")),
                               (400, 403, 409, 413, 429), body="PairingRequest"),
         },
-        # GET and POST /sync/v1/changes (device_token=True, errors include 401) go here.
+        "/sync/v1/changes": {"servers": ROOT, "get": _pull(), "post": _push()},
     }
+
+
+def _ndjson(description: str) -> Schema:
+    return {"description": description,
+            "content": {"application/x-ndjson": {"schema": {"type": "string"}}}}
+
+
+def _pull() -> Schema:
+    """GET /sync/v1/changes: a page of this device's change log."""
+    found = operation("get_changes", "Pull a page of changes logged after `since`.",
+                      (200, "", {}), (400, 401), device_token=True)
+    found["responses"]["200"] = _ndjson(
+        'One change a line ({"hlc", "origin", "entity", "row", "fields"}), then the line'
+        ' {"next": SEQ, "more": true|false}; ask again from `next` while `more`. Changes that'
+        " the asking device made itself are left out. X-OurMoney-Last-Seq gives the newest"
+        " seq, for progress.")
+    found["parameters"] = [
+        {"name": "since", "in": "query", "description": "The seq the asker holds up to.",
+         "schema": {"type": "integer", "minimum": 0, "default": 0}},
+        {"name": "limit", "in": "query", "description": "Changes per page.",
+         "schema": {"type": "integer", "minimum": 1, "maximum": 5000, "default": 1000}}]
+    return found
+
+
+def _push() -> Schema:
+    """POST /sync/v1/changes: changes for this device to apply (idempotent)."""
+    found = operation("post_changes", "Push changes; the receiver dedupes on hlc, so a retry"
+                      " is always safe.", (200, "What the receiver did.", _ref("PushResult")),
+                      (400, 401, 413), device_token=True)
+    found["requestBody"] = {"required": True, "content": {"application/x-ndjson": {
+        "schema": {"type": "string", "description": 'One change a line, then {"count": N};'
+                   " a body cut short is refused whole."}}}}
+    found["parameters"] = [
+        {"name": "X-OurMoney-Pulled", "in": "header", "description": "How far the pusher"
+         " holds this device's log (acknowledges it).",
+         "schema": {"type": "integer", "minimum": 0}}]
+    return found
 
 
 def security_schemes() -> dict[str, Schema]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-
 import re
 import sqlite3
 from datetime import date
@@ -118,8 +117,8 @@ def test_update_logs_only_what_changed(book: Book) -> None:
     assert stored_clock(book) == logged[0]["hlc"]
     created, clocks = book.store.row("SELECT hlc, field_hlc FROM transactions WHERE id = ?",
                                      (txn.id,))
-    assert created < logged[0]["hlc"]  # the row keeps its creation clock ...
-    assert json.loads(clocks) == dict.fromkeys(logged[0]["fields"], logged[0]["hlc"])  # ... +each field's
+    assert created < logged[0]["hlc"]  # the row keeps its creation clock, and each field its own
+    assert json.loads(clocks) == dict.fromkeys(logged[0]["fields"], logged[0]["hlc"])
 
 
 def test_update_category_uses_the_new_type_as_kind(book: Book) -> None:

@@ -15,7 +15,7 @@ from typing import Protocol
 from ourmoney.services.book import Book
 from ourmoney.services.sync.apply import apply_changes, release_quarantine
 from ourmoney.services.sync.log import LogPage, changes_since, last_seq
-from ourmoney.sync.protocol import PAGE, Change, Page, PushResult
+from ourmoney.sync.protocol import PAGE, Change, Page, ProtocolError, PushResult
 
 Progress = Callable[[str, int, int], None]
 
@@ -55,18 +55,17 @@ def pull_from(book: Book, peer_id: str, transport: Transport, *, page: int = PAG
               progress: Progress | None = None) -> tuple[int, int]:
     """Apply a peer's changes we do not hold yet; return (applied, quarantined)."""
     since = cursors(book, peer_id)[0]
-    total = max(transport.last_seq() - since, 0) if progress else 0
     start, applied, held = since, 0, 0
     while True:
         found = transport.pull(since, page)
         if found.next < since:
-            raise ValueError("the peer's page went backwards")
+            raise ProtocolError("the peer's page went backwards")
         result = apply_changes(book, found.changes, sender=peer_id,
                                after=_advance(peer_id, "pulled_seq", found.next))
         applied, held = applied + result.accepted, held + result.quarantined
         since = found.next
         if progress:
-            progress("pull", since - start, total)
+            progress("pull", since - start, max(transport.last_seq(), since) - start)
         if not found.more:
             return applied, held
 
