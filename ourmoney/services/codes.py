@@ -58,16 +58,24 @@ class IssuedCode:
     expires_ms: int
 
 
-def issue(store: Store, purpose: str, *, now: Now = wall_ms) -> IssuedCode:
-    """Create a one-time code for `purpose`, valid for ten minutes."""
+def issue(store: Store, purpose: str, *, now: Now = wall_ms, member_id: str | None = None,
+          replace: bool = False) -> IssuedCode:
+    """Create a one-time code for `purpose` (and a member), valid for ten minutes.
+
+    With `replace`, unused codes of the purpose are dropped and a lockout is lifted: the
+    person at the computer asked for a new code, so guessing from elsewhere stops mattering.
+    """
     raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
     at = now()
     with store.write() as cursor:
         cursor.execute("DELETE FROM one_time_code WHERE expires_ms <= ? OR used_ms IS NOT NULL",
                        (at,))
-        cursor.execute("INSERT INTO one_time_code (code_hash, purpose, created_ms, expires_ms)"
-                       " VALUES (?, ?, ?, ?)", (_digest(purpose, raw), purpose, at,
-                                                at + LIFETIME_MS))
+        if replace:
+            cursor.execute("DELETE FROM one_time_code WHERE purpose = ?", (purpose,))
+            cursor.execute("DELETE FROM code_attempts WHERE purpose = ?", (purpose,))
+        cursor.execute("INSERT INTO one_time_code (code_hash, purpose, created_ms, expires_ms,"
+                       " member_id) VALUES (?, ?, ?, ?, ?)",
+                       (_digest(purpose, raw), purpose, at, at + LIFETIME_MS, member_id))
         cursor.execute("DELETE FROM one_time_code WHERE purpose = ? AND code_hash NOT IN"
                        " (SELECT code_hash FROM one_time_code WHERE purpose = ?"
                        "  ORDER BY created_ms DESC LIMIT ?)", (purpose, purpose, MAX_LIVE))
@@ -83,16 +91,24 @@ def normalize(text: object) -> str:
 
 def redeem(cursor: sqlite3.Cursor, purpose: str, code: object, now_ms: int) -> Verdict:
     """Use up a live code inside the caller's write; count a wrong one (commit it either way)."""
+    return redeem_for(cursor, purpose, code, now_ms)[0]
+
+
+def redeem_for(cursor: sqlite3.Cursor, purpose: str, code: object,
+               now_ms: int) -> tuple[Verdict, str | None]:
+    """Like `redeem`, also returning the member the accepted code was issued for."""
     wrong, first_wrong, locked_until = cursor.execute(
         "SELECT wrong, first_wrong_ms, locked_until_ms FROM code_attempts WHERE purpose = ?",
         (purpose,)).fetchone() or (0, 0, 0)
     if locked_until > now_ms:
-        return Verdict.LOCKED
+        return Verdict.LOCKED, None
     found = _matching(cursor, purpose, _digest(purpose, normalize(code)), now_ms)
     if found is not None:
         cursor.execute("UPDATE one_time_code SET used_ms = ? WHERE code_hash = ?", (now_ms, found))
         cursor.execute("DELETE FROM code_attempts WHERE purpose = ?", (purpose,))
-        return Verdict.ACCEPTED
+        member_id = cursor.execute("SELECT member_id FROM one_time_code WHERE code_hash = ?",
+                                   (found,)).fetchone()[0]
+        return Verdict.ACCEPTED, member_id
     wrong, first_wrong = (wrong + 1, first_wrong) if now_ms - first_wrong < WINDOW_MS \
         else (1, now_ms)
     locked_until = now_ms + LOCKOUT_MS if wrong >= MAX_WRONG else 0
@@ -101,7 +117,7 @@ def redeem(cursor: sqlite3.Cursor, purpose: str, code: object, now_ms: int) -> V
         " VALUES (?, ?, ?, ?) ON CONFLICT (purpose) DO UPDATE SET wrong = excluded.wrong,"
         " first_wrong_ms = excluded.first_wrong_ms, locked_until_ms = excluded.locked_until_ms",
         (purpose, 0 if locked_until else wrong, first_wrong, locked_until))
-    return Verdict.WRONG
+    return Verdict.WRONG, None
 
 
 def refuse_unless_accepted(verdict: Verdict) -> None:

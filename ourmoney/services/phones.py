@@ -1,16 +1,14 @@
 """Phone access: one-time sign-in codes for a member, phone sessions, the wrong-code limit.
 
-Codes and session tokens are random (`secrets`) and kept only as SHA-256 hashes. A code is
-checked against every live code with `hmac.compare_digest`, so the time taken says nothing
-about how close a guess was. Wrong codes are counted in the database (every server thread and
-process sees the same count); after WRONG_CODES_LIMIT in a row, sign-in is refused for a while.
+Sign-in codes are the one-time codes of ourmoney.services.codes (hashed, single use, compared
+in constant time, 20 wrong in a row lock sign-in for 15 minutes), issued for a member. Session
+tokens are random (`secrets`) and kept only as SHA-256 hashes.
 Times are epoch milliseconds; every function takes `now_ms` so tests can move the clock.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 import sqlite3
 from dataclasses import dataclass
@@ -18,16 +16,11 @@ from dataclasses import dataclass
 from ourmoney.clock import wall_ms
 from ourmoney.errors import N_, InvalidInput, NotFound, OurMoneyError
 from ourmoney.ids import new_id
-from ourmoney.services import members
+from ourmoney.services import codes, members
 from ourmoney.services.book import Book
 from ourmoney.services.models import Member
 
 PURPOSE = "phone"
-ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
-CODE_LENGTH = 8
-CODE_LIFETIME_MS = 10 * 60 * 1000
-WRONG_CODES_LIMIT = 20
-LOCKOUT_MS = 15 * 60 * 1000
 SESSION_IDLE_MS = 60 * 24 * 60 * 60 * 1000  # a phone unused for 60 days signs in again
 SEEN_EVERY_MS = 60 * 1000  # write "last seen" at most once a minute per phone
 MAX_BROWSER = 300
@@ -76,7 +69,7 @@ class SignedIn:
 
 
 def digest(secret: str) -> str:
-    """Return the stored form of a code or token."""
+    """Return the stored form of a session token."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -84,21 +77,15 @@ def new_code(book: Book, member_id: str, *, now_ms: int | None = None) -> SignIn
     """Create a sign-in code for `member_id`, replacing any unused one; clears a lockout."""
     member = members.get_member(book, str(member_id))
     now = wall_ms() if now_ms is None else now_ms
-    code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
-    with book.store.write() as cursor:
-        cursor.execute("DELETE FROM one_time_code WHERE purpose = ? AND used_ms IS NULL",
-                       (PURPOSE,))
-        cursor.execute("INSERT INTO one_time_code (code_hash, purpose, created_ms, expires_ms,"
-                       " member_id) VALUES (?, ?, ?, ?, ?)",
-                       (digest(code), PURPOSE, now, now + CODE_LIFETIME_MS, member.id))
-        cursor.execute("DELETE FROM code_attempts WHERE purpose = ?", (PURPOSE,))
-    return SignInCode(f"{code[:4]}-{code[4:]}", member, now + CODE_LIFETIME_MS)
+    issued = codes.issue(book.store, PURPOSE, now=lambda: now, member_id=member.id,
+                         replace=True)
+    return SignInCode(issued.code, member, issued.expires_ms)
 
 
 def normalised(code: object) -> str:
     """Return a typed code in its stored form, or raise InvalidInput when it cannot be one."""
     clean = code.upper().replace("-", "").replace(" ", "") if isinstance(code, str) else ""
-    if len(clean) != CODE_LENGTH or any(letter not in ALPHABET for letter in clean):
+    if len(clean) != codes.LENGTH or any(letter not in codes.ALPHABET for letter in clean):
         raise InvalidInput(N_("A sign-in code has 8 letters and digits, like ABCD-2345."),
                            field="code")
     return clean
@@ -110,47 +97,18 @@ def sign_in(book: Book, code: object, *, browser: str = "",
     clean = normalised(code)
     now = wall_ms() if now_ms is None else now_ms
     signed_in = None
-    with book.store.write() as cursor:
-        _refuse_while_locked(cursor, now)
-        member_id = _take_code(cursor, digest(clean), now)
-        if member_id is None:
-            _count_wrong(cursor, now)  # committed: the refusal below must not roll it back
-        else:
-            cursor.execute("DELETE FROM code_attempts WHERE purpose = ?", (PURPOSE,))
-            signed_in = _open_session(cursor, member_id, browser, now)
+    with book.store.write() as cursor:  # a wrong code's count commits: the refusal comes after
+        verdict, member_id = codes.redeem_for(cursor, PURPOSE, clean, now)
+        alive = member_id and cursor.execute("SELECT 1 FROM member WHERE id = ? AND deleted = 0",
+                                             (member_id,)).fetchone()
+        if verdict is codes.Verdict.ACCEPTED and alive:
+            signed_in = _open_session(cursor, str(member_id), browser, now)
+    if verdict is codes.Verdict.LOCKED:
+        until = locked_until(book, now_ms=now) or now
+        raise TooManyWrongCodes(minutes=-(-(until - now) // 60_000))
     if signed_in is None:
         raise WrongCode()
     return signed_in
-
-
-def _refuse_while_locked(cursor: sqlite3.Cursor, now: int) -> None:
-    row = cursor.execute("SELECT locked_until_ms FROM code_attempts WHERE purpose = ?",
-                         (PURPOSE,)).fetchone()
-    if row and row[0] > now:
-        raise TooManyWrongCodes(minutes=-(-(row[0] - now) // 60_000))
-
-
-def _take_code(cursor: sqlite3.Cursor, given_hash: str, now: int) -> str | None:
-    """Use up the live code matching `given_hash`, comparing with every one in constant time."""
-    live = cursor.execute("SELECT code_hash, member_id FROM one_time_code WHERE purpose = ?"
-                          " AND used_ms IS NULL AND expires_ms > ?", (PURPOSE, now)).fetchall()
-    found = None
-    for stored_hash, member_id in live:
-        if hmac.compare_digest(stored_hash, given_hash):
-            found = (stored_hash, member_id)
-    if found is None:
-        return None
-    cursor.execute("UPDATE one_time_code SET used_ms = ? WHERE code_hash = ?", (now, found[0]))
-    alive = cursor.execute("SELECT 1 FROM member WHERE id = ? AND deleted = 0",
-                           (found[1],)).fetchone()
-    return str(found[1]) if alive else None
-
-
-def _count_wrong(cursor: sqlite3.Cursor, now: int) -> None:
-    cursor.execute("INSERT INTO code_attempts (purpose, wrong, first_wrong_ms) VALUES (?, 1, ?)"
-                   " ON CONFLICT (purpose) DO UPDATE SET wrong = wrong + 1", (PURPOSE, now))
-    cursor.execute("UPDATE code_attempts SET wrong = 0, locked_until_ms = ? WHERE purpose = ?"
-                   " AND wrong >= ?", (now + LOCKOUT_MS, PURPOSE, WRONG_CODES_LIMIT))
 
 
 def _open_session(cursor: sqlite3.Cursor, member_id: str, browser: str, now: int) -> SignedIn:

@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from ourmoney import network
-from ourmoney.services import members, phones
+from ourmoney.services import codes, members, phones
 from ourmoney.services.book import Book
 from tests.web.phone_support import (
     LAN_ADDRESS,
@@ -170,7 +170,7 @@ def test_a_used_code_is_refused(client: FlaskClient, book: Book, ben: str) -> No
 def test_an_expired_code_is_refused(client: FlaskClient, book: Book, ben: str,
                                     monkeypatch: pytest.MonkeyPatch) -> None:
     code = new_code(client, ben)
-    later = phones.wall_ms() + phones.CODE_LIFETIME_MS
+    later = phones.wall_ms() + codes.LIFETIME_MS
     monkeypatch.setattr(phones, "wall_ms", lambda: later)
     phone = phone_client(client.application)
     assert sign_in(phone, code).status_code == 401
