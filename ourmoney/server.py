@@ -14,6 +14,7 @@ from ourmoney import network
 from ourmoney.errors import OurMoneyError
 from ourmoney.services import pairing, phones
 from ourmoney.services.discovery import Discovery, listening_addresses
+from ourmoney.services.sync.background import BackgroundSync
 from ourmoney.settings import Settings
 from ourmoney.web import create_app
 
@@ -46,6 +47,14 @@ def start_discovery(app: Flask, host: str, port: int) -> Discovery | None:
     return found["discovery"]  # type: ignore[no-any-return]
 
 
+def start_background_sync(app: Flask) -> BackgroundSync:
+    """Start the sync thread: automatic unless `auto_sync` is off; "Sync now" works either way."""
+    found: dict[str, Any] = app.extensions["ourmoney"]
+    syncer = BackgroundSync(found["book"], automatic=found["settings"].auto_sync).start()
+    found["background_sync"] = syncer
+    return syncer
+
+
 def run(settings: Settings, ready: Callable[[str], None],
         on_lan: Callable[[list[str]], None] | None = None) -> None:
     """Serve until interrupted; call `ready` with the address once it accepts connections,
@@ -67,6 +76,7 @@ def run(settings: Settings, ready: Callable[[str], None],
         app.config["ALLOWED_HOSTS"] = app.config["ALLOWED_HOSTS"] | {settings.host}
     signal.signal(signal.SIGTERM, _stop)
     discovery = start_discovery(app, str(server.effective_host), port)
+    syncer = start_background_sync(app)
     try:
         ready(url_for_host(str(settings.host), port))
         if on_lan and host == "0.0.0.0":
@@ -75,6 +85,7 @@ def run(settings: Settings, ready: Callable[[str], None],
     except KeyboardInterrupt:
         pass
     finally:
+        syncer.stop()
         if discovery:
             discovery.stop()
         server.close()

@@ -65,6 +65,8 @@ REGISTRY: tuple[Setting, ...] = (
     Setting("page_size", 50, _page_size, "Transactions per page in lists and the API."),
     Setting("discovery", True, _flag, "Announce this device on the network it listens on "
             "and look for other OurMoney devices (zeroconf)."),
+    Setting("auto_sync", True, _flag, "Sync with paired devices in the background: after "
+            "changes, every minute, and again after a failure (waiting longer each time)."),
     Setting("lan", False, _flag, "Phone access for this run: listen on the local network "
             "(every IPv4 address) instead of 127.0.0.1 only."),
     Setting("loopback_is_lan", False, _flag, "For tests only: treat browsers on this computer "

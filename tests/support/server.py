@@ -213,7 +213,8 @@ class RunningServer(ManagedProcess):
                 str(self.data_dir),
                 *extra_args,
             ],
-            env=env,
+            # Tests sync when they say so; pass env={"OURMONEY_AUTO_SYNC": "true"} for more.
+            env={"OURMONEY_AUTO_SYNC": "false", **(env or {})},
             cwd=cwd,
         )
         match = self.wait_for_line(READY_LINE, timeout)
