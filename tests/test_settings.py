@@ -22,7 +22,7 @@ def test_defaults(tmp_path: Path) -> None:
     assert dict(settings.values) == {"data_dir": str(tmp_path), "host": "127.0.0.1",
                                      "port": 8421, "open_browser": False,
                                      "log_level": "WARNING", "page_size": 50, "discovery": True,
-                                     "lan": False,
+                                     "auto_sync": True, "lan": False,
                                      "loopback_is_lan": False}
     assert settings.port == 8421
     assert settings.database_path == tmp_path / "ourmoney.sqlite3"
@@ -30,7 +30,7 @@ def test_defaults(tmp_path: Path) -> None:
 
 def test_every_setting_is_documented() -> None:
     assert {"data_dir", "host", "port", "open_browser", "log_level", "page_size", "discovery",
-            "lan", "loopback_is_lan"} == NAMES
+            "auto_sync", "lan", "loopback_is_lan"} == NAMES
     assert all(setting.help.endswith(".") for setting in REGISTRY)
 
 
@@ -124,3 +124,10 @@ def test_unknown_attribute(tmp_path: Path) -> None:
     settings = load({"data_dir": str(tmp_path)}, environ={})
     with pytest.raises(AttributeError):
         _ = settings.colour
+
+
+def test_auto_sync_is_read_from_the_environment_and_refuses_other_words(tmp_path: Path) -> None:
+    assert load({"data_dir": str(tmp_path)}, environ={"OURMONEY_AUTO_SYNC": "off"}).auto_sync \
+        is False
+    with pytest.raises(InvalidInput, match="auto_sync = 'sometimes' is not valid"):
+        load({"data_dir": str(tmp_path)}, environ={"OURMONEY_AUTO_SYNC": "sometimes"})
