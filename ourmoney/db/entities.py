@@ -37,4 +37,7 @@ CATEGORY = Entity(
 MEMBER = Entity(
     "member", "member", {"name": "name", "deleted": "deleted", "created_at": "created_at"},
     ("name", "created_at"))
-ENTITIES: Mapping[str, Entity] = {e.name: e for e in (TRANSACTION, CATEGORY, MEMBER)}
+BUDGET = Entity(  # the row id is the budgeted category's id
+    "budget", "budget", {"amount": "amount", "deleted": "deleted", "created_at": "created_at"},
+    ("amount", "created_at"))
+ENTITIES: Mapping[str, Entity] = {e.name: e for e in (TRANSACTION, CATEGORY, MEMBER, BUDGET)}

@@ -161,6 +161,13 @@ MIGRATIONS: tuple[str, ...] = (
         browser TEXT NOT NULL DEFAULT '', signed_in_ms INTEGER NOT NULL,
         last_seen_ms INTEGER NOT NULL, revoked_ms INTEGER);
     """,
+    # Budgets: a monthly amount per expense category, household data synced like categories.
+    # The row id is the category's id, so two devices budgeting one category agree on one row.
+    f"""
+    CREATE TABLE budget (
+        id TEXT PRIMARY KEY, amount INTEGER NOT NULL CHECK (amount > 0),
+        {_SYNCED}, field_hlc TEXT);
+    """,
 )
 
 

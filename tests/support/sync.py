@@ -24,6 +24,7 @@ STATE_SQL = {
                     " member_id, notes, deleted, created_at FROM transactions ORDER BY id",
     "category": "SELECT id, name, kind, color, deleted, created_at FROM category ORDER BY id",
     "member": "SELECT id, name, deleted, created_at FROM member ORDER BY id",
+    "budget": "SELECT id, amount, deleted, created_at FROM budget ORDER BY id",
 }
 
 

@@ -24,6 +24,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "transaction": {"category": None, "member": None, "notes": "", "deleted": False},
     "category": {"color": "#7f7f7f", "deleted": False},
     "member": {"deleted": False},
+    "budget": {"deleted": False},
 }
 AfterApply = Callable[[sqlite3.Cursor], None]
 

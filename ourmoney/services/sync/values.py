@@ -106,4 +106,5 @@ _CHECKS: Mapping[str, Mapping[str, Check]] = {
                  "color": _color, "deleted": _flag, "created_at": _timestamp},
     "member": {"name": _text(MAX_NAME, required=True), "deleted": _flag,
                "created_at": _timestamp},
+    "budget": {"amount": _minor, "deleted": _flag, "created_at": _timestamp},
 }
