@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from ourmoney.money import from_minor
 from ourmoney.services.book import Book
@@ -37,6 +39,9 @@ HISTORY = 6  # months before a month that "unusual" compares it with
 MIN_HISTORY = 3  # fewer known months than this say nothing about what is usual
 MIN_RECURRING = 3  # months an expense must repeat in to count as recurring
 
+REMEMBERED_REPORTS = 16
+_REMEMBERED: OrderedDict[tuple[Any, ...], Report] = OrderedDict()
+_REMEMBERED_LOCK = threading.Lock()
 # (month, type, category_id) -> (amount in minor units, count)
 Flows = dict[tuple[str, str, str], tuple[int, int]]
 
@@ -60,20 +65,40 @@ class _Context:
 
 
 def build_report(book: Book, period: Period, member_id: str | None = None) -> Report:
-    """Return the report of `period`, for one member when `member_id` is given."""
+    """Return the report of `period`, for one member when `member_id` is given.
+
+    Remembered until the ledger changes (every write appends to the change log, so its
+    highest seq is the ledger's version), so moving between periods and pages is instant.
+    """
+    version = (str(book.store.path), period, member_id, preferences(book).currency,
+               book.store.value("SELECT max(seq) FROM change"))
+    with _REMEMBERED_LOCK:
+        if version in _REMEMBERED:
+            _REMEMBERED.move_to_end(version)
+            return _REMEMBERED[version]
+    report = _build(book, period, member_id)
+    with _REMEMBERED_LOCK:
+        _REMEMBERED[version] = report
+        while len(_REMEMBERED) > REMEMBERED_REPORTS:
+            _REMEMBERED.popitem(last=False)
+    return report
+
+
+def _build(book: Book, period: Period, member_id: str | None) -> Report:
     ctx = _Context(book, period, member_id)
     history = add_months(period.start, -HISTORY)
     flows: Flows = {(m, kind, c): (a, n) for m, kind, c, a, n in
                     queries.monthly(book, history, period.end, member_id)}
     current = {key: value for key, value in flows.items() if key[0] >= month_key(period.start)}
     spending = _by_category(ctx, current, EXPENSE)
+    payees, recurring = _by_description(ctx)
     report = Report(
         period=period, member_id=member_id, currency=preferences(book).currency,
         precision=ctx.precision, months=period.months, summary=_summary(ctx, current),
         spending=spending, earning=_by_category(ctx, current, INCOME),
         monthly=_monthly(ctx, current), balance=_balance(ctx, current),
         trends=_trends(ctx, current, spending), heatmap=_heatmap(ctx, spending),
-        payees=_payees(ctx), largest=_largest(ctx), recurring=_recurring(ctx),
+        payees=payees, largest=_largest(ctx), recurring=recurring,
         unusual=_unusual(ctx, flows), changes=_changes(ctx, flows))
     return dataclasses.replace(report, insights=insights_of(report))
 
@@ -148,23 +173,51 @@ def _heatmap(ctx: _Context, spending: tuple[CategoryTotal, ...]) -> HeatMap:
         tuple(ctx.money(cells.get((r, c.id), 0)) for c in columns) for r in rows))
 
 
-def _payees(ctx: _Context) -> tuple[PayeeTotal, ...]:
-    found = queries.payees(ctx.book, ctx.period.start, ctx.period.end, ctx.member_id)
-    return tuple(PayeeTotal(d, ctx.money(a), n) for d, a, n in found)
-
-
 def _largest(ctx: _Context) -> tuple[LargeTransaction, ...]:
     found = queries.largest(ctx.book, ctx.period.start, ctx.period.end, ctx.member_id)
     return tuple(LargeTransaction(i, date.fromisoformat(d), text, ctx.money(a), ctx.ref(c), m)
                  for i, d, text, a, c, m in found)
 
 
-def _recurring(ctx: _Context) -> tuple[Recurring, ...]:
-    """Look back at least MIN_RECURRING months from the period's end, so a month can tell."""
+def _by_description(ctx: _Context) -> tuple[tuple[PayeeTotal, ...], tuple[Recurring, ...]]:
+    """Return the top payees (case folded) and the recurring expenses from one pass.
+
+    Recurring: the same description with the same amount every time, as many times as the
+    months from its first to its last (at least MIN_RECURRING), so once a month. The window
+    reaches back MIN_RECURRING months from the period's end, so a one-month report can tell.
+    """
     period = ctx.period
-    start = min(period.start, add_months(period.end.replace(day=1), 1 - MIN_RECURRING))
-    found = queries.recurring(ctx.book, start, period.end, ctx.member_id, MIN_RECURRING)
-    return tuple(Recurring(d, ctx.money(a), n, ctx.ref(c)) for d, a, n, c in found)
+    window = min(period.start, add_months(period.end.replace(day=1), 1 - MIN_RECURRING))
+    rows = queries.descriptions(ctx.book, window, period.start, period.end, ctx.member_id)
+    return _payees(ctx, rows), _recurring(ctx, rows)
+
+
+def _payees(ctx: _Context, rows: list[tuple[str, int, int, int, int, int, str, str, str]],
+            ) -> tuple[PayeeTotal, ...]:
+    folded: dict[str, list[Any]] = {}
+    for description, amount, count, *_ in sorted(rows):
+        if count:
+            entry = folded.setdefault(description.casefold(), [description, 0, 0])
+            entry[1] += amount
+            entry[2] += count
+    ordered = sorted(folded.values(), key=lambda e: (-e[1], e[0].casefold(), e[0]))
+    return tuple(PayeeTotal(d, ctx.money(a), n) for d, a, n in ordered[:queries.TOP])
+
+
+def _recurring(ctx: _Context, rows: list[tuple[str, int, int, int, int, int, str, str, str]],
+               ) -> tuple[Recurring, ...]:
+    found = []
+    for description, _, _, count, low, high, first, last, category_id in rows:
+        span = _months_between(first, last)
+        if low == high and count == span >= MIN_RECURRING:
+            found.append(Recurring(description, ctx.money(low), count, ctx.ref(category_id)))
+    found.sort(key=lambda r: (-r.amount, r.description.casefold(), r.description))
+    return tuple(found[:queries.TOP])
+
+
+def _months_between(first: str, last: str) -> int:
+    """Return how many months "YYYY-MM-DD" to "YYYY-MM-DD" touch, both included."""
+    return (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7]) + 1
 
 
 def _unusual(ctx: _Context, flows: Flows) -> tuple[UnusualMonth, ...]:
