@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ourmoney.errors import Conflict, NotFound
-from ourmoney.services import categories, ledger
+from ourmoney.services import budgets, categories, ledger
 from ourmoney.services.book import Book
 from ourmoney.sync.protocol import ProtocolError
 from tests.support.books import draft
@@ -32,6 +32,7 @@ operation = st.one_of(
               st.integers(0, 1000)),
     st.tuples(st.just("delete"), replica, st.integers(0, 6)),
     st.tuples(st.just("rename"), replica, st.integers(0, 10), st.integers(0, 5)),
+    st.tuples(st.just("budget"), replica, st.integers(0, 10), st.integers(0, 300)),
     st.tuples(st.just("sync"), replica, replica, st.sampled_from((1, 2, 3, 1000)),
               st.sampled_from(FAULTS)),
     st.tuples(st.just("tick"), st.integers(0, 5 * MINUTE)),
@@ -91,8 +92,22 @@ def _edit_step(book: Book, kind: str, args: list[Any]) -> None:
             if found:
                 categories.update_category(book, found[args[0] % len(found)].id,
                                            name=f"Renamed {args[1]}")
+        elif kind == "budget":
+            _budget_step(book, args[0], args[1])
     except (Conflict, NotFound):
         pass  # a rename onto a name in use, or an edit of a row deleted here meanwhile
+
+
+def _budget_step(book: Book, pick: int, seed: int) -> None:
+    """Set a category's budget (every third seed removes it instead, if it has one)."""
+    found = categories.list_categories(book, counts=False)
+    if not found:
+        return
+    category_id = found[pick % len(found)].id
+    if seed % 3 == 0 and budgets.get_budget(book, category_id):
+        budgets.remove_budget(book, category_id)
+    else:
+        budgets.set_budget(book, category_id, f"{seed + 1}.{seed % 100:02d}")
 
 
 def _value(field: str, seed: int) -> Any:
@@ -148,12 +163,15 @@ def _assert_converged(books: list[Book]) -> None:
         got = dict(zip(columns, rows[row_id][1:], strict=True))
         got["deleted"] = bool(got["deleted"])
         assert got == {name: fields.get(name, got[name]) for name in columns}
+    budget_rows = {r[0]: r[1:] for r in state(books[0])["budget"]}
+    assert budget_rows == {row_id: (f["amount"], int(f["deleted"]), f["created_at"])
+                           for row_id, f in expected["budget"].items()}
 
 
 def _last_writer_wins(changes: Any) -> dict[str, dict[str, dict[str, Any]]]:
     """Work out each field's final value from the logs alone: the newest write wins."""
     result: dict[str, dict[str, dict[str, Any]]] = {"transaction": {}, "category": {},
-                                                    "member": {}}
+                                                    "member": {}, "budget": {}}
     for change in sorted(changes, key=lambda c: c["hlc"]):
         row = result[change["entity"]].setdefault(change["row"], {})
         for name, value in change["fields"].items():
