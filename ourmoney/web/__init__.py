@@ -31,6 +31,7 @@ def create_app(settings: Settings) -> Flask:
         security,
         signin,
         sync_api,
+        sync_pages,
     )
 
     app = Flask("ourmoney", template_folder=str(resource_dir("templates")),
@@ -46,7 +47,7 @@ def create_app(settings: Settings) -> Flask:
     for module in (imports, security, i18n, errors):  # imports first: it sizes uploads
         module.init_app(app)
     for blueprint in (pages.bp, manage.bp, imports.bp, api.bp, api_files.bp, sync_api.bp,
-                      devices.bp, phone.bp, signin.bp):
+                      devices.bp, phone.bp, signin.bp, sync_pages.bp):
         app.register_blueprint(blueprint)
     return app
 

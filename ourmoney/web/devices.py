@@ -11,7 +11,8 @@ from werkzeug.wrappers import Response
 from ourmoney.errors import N_, OurMoneyError
 from ourmoney.services import codes, devices, pairing
 from ourmoney.services.discovery import Discovery, NearbyDevice
-from ourmoney.web import context
+from ourmoney.services.sync import notices
+from ourmoney.web import context, sync_pages
 from ourmoney.web.i18n import format_locale
 from ourmoney.web.qr import qr_svg
 
@@ -53,7 +54,8 @@ def get_devices() -> str:
     peers = devices.list_peers(book)
     active = {peer.device_id for peer in peers if not peer.revoked}
     return render_template("devices/index.html", peers=peers, nearby=nearby(), paired=active,
-                           device_name=book.device_name, device_id=book.device_id)
+                           device_name=book.device_name, device_id=book.device_id,
+                           status=sync_pages.status(), held=notices.held_changes(book))
 
 
 @bp.post("/devices/code")

@@ -12,7 +12,8 @@ from werkzeug.wrappers import Response
 from ourmoney.errors import N_, OurMoneyError
 from ourmoney.services import categories, household, ledger, listing, members, validation
 from ourmoney.services.models import Transaction
-from ourmoney.web import context, forms, i18n
+from ourmoney.services.sync import notices
+from ourmoney.web import context, forms, i18n, sync_pages
 
 bp = Blueprint("pages", __name__)
 FORM_FIELDS = ("occurred_on", "description", "type", "amount", "category", "member", "notes")
@@ -29,7 +30,8 @@ def _list_context(args: MultiDict[str, str]) -> dict[str, Any]:
                                      limit=context.settings().page_size)
     filters = {name: args.get(name, "") for name in forms.FILTER_NAMES if args.get(name)}
     return {"page": page, "filters": filters, "error": error, "selection": selection,
-            "currency": household.preferences(book).currency}
+            "currency": household.preferences(book).currency,
+            "notices": notices.notices_for(book, [txn.id for txn in page.items])}
 
 
 @bp.get("/")
@@ -39,7 +41,9 @@ def get_index() -> str:
     return render_template("transactions/list.html", **found,
                            totals=listing.totals(book, found["selection"]),
                            categories=categories.list_categories(book, counts=False),
-                           members=members.list_members(book, counts=False))
+                           members=members.list_members(book, counts=False),
+                           synced_with=notices.active_peer_count(book),
+                           pending=notices.pending_count(book), status=sync_pages.status())
 
 
 @bp.get("/transactions/rows")
@@ -138,4 +142,5 @@ def _form(values: dict[str, Any], txn: Transaction | None,
     book = context.book()
     return render_template("transactions/form.html", values=values, txn=txn, problem=problem,
                            categories=categories.list_categories(book, counts=False),
-                           members=members.list_members(book, counts=False))
+                           members=members.list_members(book, counts=False),
+                           notices=notices.notices_for(book, [txn.id]) if txn else {})

@@ -43,7 +43,7 @@ OPEN_TO_PHONES = frozenset({"static", "signin.get_signin", "signin.post_signin"}
 FOR_PHONES = frozenset({
     "signin.post_signout",
     "pages.get_index", "pages.get_rows", "pages.get_new", "pages.post_new", "pages.get_edit",
-    "pages.post_edit", "pages.post_delete", "pages.post_restore",
+    "pages.post_edit", "pages.post_delete", "pages.post_restore", "sync_pages.post_dismiss",
     "manage.get_categories", "manage.post_category", "manage.post_category_edit",
     "manage.get_members", "manage.post_member", "manage.post_member_edit",
     "api.get_health", "api.get_openapi", "api.get_transactions", "api.post_transaction",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ourmoney.clock import parse, wall_ms
 from ourmoney.errors import N_, Message, Term
 from ourmoney.services.book import Book
+from ourmoney.services.ledger import ACKED_SQL
 
 CHUNK = 500
 FIELD_NAMES = {"occurred_on": N_("date"), "description": N_("description"), "type": N_("type"),
@@ -94,6 +95,17 @@ def held_changes(book: Book, now_ms: int | None = None) -> list[HeldChange]:
 def held_count(book: Book) -> int:
     """Return how many changes are held back."""
     return int(book.store.value("SELECT count(*) FROM quarantine") or 0)
+
+
+def pending_count(book: Book) -> int:
+    """Return how many transactions hold a change no other device has acknowledged yet."""
+    return int(book.store.value(f"SELECT count(*) FROM transactions WHERE deleted = 0"
+                                f" AND local_seq > ({ACKED_SQL})") or 0)
+
+
+def active_peer_count(book: Book) -> int:
+    """Return how many devices this one syncs with."""
+    return int(book.store.value("SELECT count(*) FROM peer WHERE revoked_at IS NULL") or 0)
 
 
 def device_names(book: Book) -> dict[str, str]:
