@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
@@ -55,10 +56,32 @@ def start_background_sync(app: Flask) -> BackgroundSync:
     return syncer
 
 
-def run(settings: Settings, ready: Callable[[str], None],
-        on_lan: Callable[[list[str]], None] | None = None) -> None:
-    """Serve until interrupted; call `ready` with the address once it accepts connections,
-    and `on_lan` with the addresses phones open when phone access is on."""
+@dataclass
+class RunningApp:
+    """A started server: the app, its listening socket and the threads started with it."""
+
+    app: Flask
+    server: Any
+    host: str
+    url: str
+    discovery: Discovery | None
+    syncer: BackgroundSync
+
+    def serve(self) -> None:
+        """Answer requests until `stop` closes the server (or Ctrl-C)."""
+        self.server.run()
+
+    def stop(self) -> None:
+        """Stop the background threads, the server and the database, in that order."""
+        self.syncer.stop()
+        if self.discovery:
+            self.discovery.stop()
+        self.server.close()
+        self.app.extensions["ourmoney"]["book"].close()
+
+
+def start(settings: Settings) -> RunningApp:
+    """Open the ledger, listen and start discovery and sync; serving is left to the caller."""
     logging.basicConfig(level=settings.log_level)
     app = create_app(settings)
     # loopback_is_lan (tests only) plays the network over loopback, so nothing is widened.
@@ -68,25 +91,31 @@ def run(settings: Settings, ready: Callable[[str], None],
         server = create_server(app, host=host, port=settings.port, threads=THREADS,
                                ident="OurMoney", clear_untrusted_proxy_headers=True)
     except OSError as error:
+        app.extensions["ourmoney"]["book"].close()
         raise OurMoneyError(f"Cannot listen on {host}:{settings.port}: {error.strerror}."
                             " Choose another --port, or --port 0 for any free one.") from None
     port = int(server.effective_port)
     app.config.update(LISTEN_HOST=host, SERVER_PORT=port)
     if settings.host not in ("127.0.0.1", "localhost", "::1"):
         app.config["ALLOWED_HOSTS"] = app.config["ALLOWED_HOSTS"] | {settings.host}
-    signal.signal(signal.SIGTERM, _stop)
     discovery = start_discovery(app, str(server.effective_host), port)
-    syncer = start_background_sync(app)
+    return RunningApp(app, server, host, url_for_host(str(settings.host), port), discovery,
+                      start_background_sync(app))
+
+
+def run(settings: Settings, ready: Callable[[str], None],
+        on_lan: Callable[[list[str]], None] | None = None) -> None:
+    """Serve until interrupted; call `ready` with the address once it accepts connections,
+    and `on_lan` with the addresses phones open when phone access is on."""
+    running = start(settings)
+    signal.signal(signal.SIGTERM, _stop)
     try:
-        ready(url_for_host(str(settings.host), port))
-        if on_lan and host == "0.0.0.0":
+        ready(running.url)
+        if on_lan and running.host == "0.0.0.0":
+            port = int(running.server.effective_port)
             on_lan([url_for_host(address, port) for address in network.lan_addresses()])
-        server.run()
+        running.serve()
     except KeyboardInterrupt:
         pass
     finally:
-        syncer.stop()
-        if discovery:
-            discovery.stop()
-        server.close()
-        app.extensions["ourmoney"]["book"].close()
+        running.stop()
