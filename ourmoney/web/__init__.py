@@ -28,6 +28,7 @@ def create_app(settings: Settings) -> Flask:
         manage,
         pages,
         phone,
+        reports,
         security,
         signin,
         sync_api,
@@ -47,7 +48,7 @@ def create_app(settings: Settings) -> Flask:
     for module in (imports, security, i18n, errors):  # imports first: it sizes uploads
         module.init_app(app)
     for blueprint in (pages.bp, manage.bp, imports.bp, api.bp, api_files.bp, sync_api.bp,
-                      devices.bp, phone.bp, signin.bp, sync_pages.bp):
+                      devices.bp, phone.bp, signin.bp, sync_pages.bp, reports.bp):
         app.register_blueprint(blueprint)
     return app
 

@@ -9,7 +9,8 @@ from flask import Blueprint, Response, jsonify, request
 from ourmoney import __version__
 from ourmoney.errors import InvalidInput
 from ourmoney.services import categories, household, ledger, listing, members, validation
-from ourmoney.web import context, forms
+from ourmoney.services.reports import build_report
+from ourmoney.web import context, forms, reports
 from ourmoney.web.openapi import document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -36,6 +37,13 @@ def get_health() -> Response:
 @bp.get("/openapi.json")
 def get_openapi() -> Response:
     return jsonify(document())
+
+
+@bp.get("/reports")
+def get_reports() -> Response:
+    wanted = reports.report_request(request.args)
+    report = build_report(context.book(), wanted.period, wanted.member_id)
+    return jsonify(reports.report_json(report))
 
 
 @bp.get("/transactions")

@@ -10,6 +10,7 @@ The heat map is drawn directly (pygal has no heat map).
 
 from __future__ import annotations
 
+import sys
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
@@ -26,6 +27,9 @@ from pygal.style import Style
 from ourmoney.services.reports import Report
 from ourmoney.services.reports.insights import category_name
 
+# pygal installs an old-style import hook (for its map plugins, unused here) that makes every
+# later failed import warn (an error under pytest); take it out again.
+sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
 SVG = "http://www.w3.org/2000/svg"
 ET.register_namespace("", SVG)
 ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")

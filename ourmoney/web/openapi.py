@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ourmoney import __version__
-from ourmoney.web import openapi_files, openapi_sync
+from ourmoney.web import openapi_files, openapi_reports, openapi_sync
 
 Schema = dict[str, Any]
 
@@ -111,6 +111,7 @@ def schemas() -> dict[str, Schema]:
                        "version": string("App version.")}, ("status", "version")),
         **openapi_files.schemas(),
         **openapi_sync.schemas(),
+        **openapi_reports.schemas(),
     }
 
 
@@ -212,6 +213,7 @@ def paths() -> dict[str, Schema]:
         },
         **openapi_files.paths(list_parameters()),
         **openapi_sync.paths(),
+        **openapi_reports.paths(ref("Error")),
     }
 
 

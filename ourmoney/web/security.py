@@ -46,6 +46,7 @@ FOR_PHONES = frozenset({
     "pages.post_edit", "pages.post_delete", "pages.post_restore", "sync_pages.post_dismiss",
     "manage.get_categories", "manage.post_category", "manage.post_category_edit",
     "manage.get_members", "manage.post_member", "manage.post_member_edit",
+    "reports.get_reports", "api.get_reports",
     "api.get_health", "api.get_openapi", "api.get_transactions", "api.post_transaction",
     "api.get_transaction", "api.patch_transaction", "api.delete_transaction",
     "api.restore_transaction", "api.get_categories", "api.post_category", "api.get_members",

@@ -39,7 +39,7 @@ def test_openapi_document_is_valid_and_names_every_route(app: Flask, client: Fla
     documented = {(path, method) for path, item in doc["paths"].items() for method in item
                   if method not in ("parameters", "servers")}
     assert documented == routes
-    assert len(routes) == 23
+    assert len(routes) == 24
 
 
 def test_openapi_amounts_are_strings_with_a_decimal_pattern(client: FlaskClient) -> None:
