@@ -85,8 +85,8 @@ def _style(colors: Sequence[str]) -> Style:
 def _chart(kind: type[pygal.graph.graph.Graph], reader: Reader, colors: Sequence[str],
            **options: object) -> pygal.graph.graph.Graph:
     settings: dict[str, object] = {
-        "js": [], "disable_xml_declaration": True, "style": _style(colors), "width": 800,
-        "height": 400, "show_legend": False, "formatter": reader.money,
+        "js": [], "disable_xml_declaration": True, "style": _style(colors), "width": 600,
+        "height": 320, "truncate_label": -1, "show_legend": False, "formatter": reader.money,
         "value_formatter": reader.short_money, "show_x_guides": False, "margin": 10}
     return kind(**{**settings, **options})
 
@@ -94,7 +94,7 @@ def _chart(kind: type[pygal.graph.graph.Graph], reader: Reader, colors: Sequence
 def spending(report: Report, reader: Reader) -> str:
     """Spending by category: a doughnut, one slice per category."""
     colors = [item.category.color for item in report.spending]
-    chart = _chart(pygal.Pie, reader, colors, inner_radius=0.45, height=360, width=360)
+    chart = _chart(pygal.Pie, reader, colors, inner_radius=0.45, height=320, width=320)
     for item in report.spending:
         chart.add(category_name(item.category), [item.amount])
     return _safe(chart, reader.gettext("Spending by category"), colors, reader)
@@ -104,7 +104,7 @@ def income_expense(report: Report, reader: Reader) -> str:
     """Income and expense side by side, per month."""
     colors = [INCOME_COLOR, EXPENSE_COLOR]
     chart = _chart(pygal.Bar, reader, colors, y_labels_major_count=5,
-                   x_label_rotation=-40 if len(report.months) > 6 else 0)
+                   x_label_rotation=40 if len(report.months) > 6 else 0)
     chart.x_labels = [reader.month(m) for m in report.months]
     chart.add(reader.gettext("Income"), [m.income for m in report.monthly])
     chart.add(reader.gettext("Expense"), [m.expense for m in report.monthly])
@@ -115,7 +115,8 @@ def balance(report: Report, reader: Reader) -> str:
     """The running balance (income minus expense since the period began)."""
     colors = [BALANCE_COLOR]
     by_day = len(report.balance) > len(report.months)
-    chart = _chart(pygal.Line, reader, colors, show_dots=not by_day, x_label_rotation=0,
+    chart = _chart(pygal.Line, reader, colors, show_dots=not by_day,
+                   x_label_rotation=40 if len(report.months) > 6 else 0,
                    x_labels_major_every=7 if by_day else None, show_minor_x_labels=not by_day)
     chart.x_labels = [str(point.on.day) if by_day else reader.month(point.label)
                       for point in report.balance]
@@ -128,7 +129,7 @@ def trends(report: Report, reader: Reader) -> str:
     shown = report.trends[:TRENDS]
     colors = [trend.category.color for trend in shown]
     chart = _chart(pygal.Line, reader, colors,
-                   x_label_rotation=-40 if len(report.months) > 6 else 0)
+                   x_label_rotation=40 if len(report.months) > 6 else 0)
     chart.x_labels = [reader.month(m) for m in report.months]
     for trend in shown:
         chart.add(category_name(trend.category), list(trend.amounts))
@@ -157,6 +158,7 @@ def _safe(chart: pygal.graph.graph.Graph, title: str, colors: Sequence[str], rea
     for element in root.iter():
         element.attrib.pop("style", None)
         _paint(element, colors, fill_opacity)
+    _anchor_labels(root)
     _titles(root, chart)
     heading = root.find(f"{{{SVG}}}title")
     if heading is not None:
@@ -184,8 +186,8 @@ def _paint(element: ET.Element, colors: Sequence[str], fill_opacity: str) -> Non
         element.set("stroke-width", "2")
     elif "reactive" in classes and tag in ("rect", "path"):
         element.set("fill-opacity", fill_opacity)
-    if "guide" in classes or "axis" in classes or ("line" in classes and "reactive" not in
-                                                   classes):
+    if tag == "path" and ("guide" in classes or "axis" in classes
+                          or ("line" in classes and "reactive" not in classes)):
         element.set("stroke", GUIDE)
         element.set("fill", "none")
     if "background" in classes:
@@ -193,6 +195,22 @@ def _paint(element: ET.Element, colors: Sequence[str], fill_opacity: str) -> Non
     if tag == "text" and not element.get("fill"):
         element.set("fill", INK)
         element.set("font-size", str(FONT_SIZE))
+
+
+def _anchor_labels(root: ET.Element) -> None:
+    """Align axis labels as pygal's (removed) stylesheet did: y at the end, x centred."""
+    for axis in root.iter(f"{{{SVG}}}g"):
+        classes = axis.get("class", "").split()
+        if "axis" not in classes:
+            continue
+        for text in axis.iter(f"{{{SVG}}}text"):
+            if "y" in classes:
+                text.set("text-anchor", "end")
+            elif text.get("transform"):
+                text.set("text-anchor", "end" if "backwards" in text.get("class", "") else
+                         "start")
+            else:
+                text.set("text-anchor", "middle")
 
 
 def _titles(root: ET.Element, chart: pygal.graph.graph.Graph) -> None:
@@ -225,7 +243,7 @@ def heatmap(report: Report, reader: Reader) -> str:
     grid = report.heatmap
     rows = _row_names(grid.by, grid.rows, reader)
     columns = grid.categories[:8]
-    cell_w, cell_h, left, top = 84, 34, 90, 100
+    cell_w, cell_h, left, top = 64, 30, 60, 96
     width, height = left + cell_w * max(len(columns), 1) + 90, top + cell_h * len(rows) + 10
     svg = ET.Element(f"{{{SVG}}}svg", {"viewBox": f"0 0 {width} {height}", "role": "img",
                                       "class": "heatmap", "width": str(width),
@@ -234,7 +252,7 @@ def heatmap(report: Report, reader: Reader) -> str:
     top_value = max((cell for row in grid.cells for cell in row[:len(columns)]),
                     default=Decimal(0))
     for c, category in enumerate(columns):
-        _text(svg, left + c * cell_w + cell_w / 3, top - 8, category_name(category)[:14],
+        _text(svg, left + c * cell_w + cell_w / 3, top - 8, category_name(category)[:12],
               rotate=True)
     for r, row_name in enumerate(rows):
         _text(svg, left - 8, top + r * cell_h + cell_h / 2 + 5, row_name, anchor="end")

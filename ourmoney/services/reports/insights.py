@@ -18,10 +18,11 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_percent
 
 from ourmoney.errors import N_, Message, Term
-from ourmoney.services.reports.model import CategoryRef, Insight, Report
+from ourmoney.services.reports.model import CategoryRef, Insight, Report, UnusualMonth
 
 TOP_CATEGORIES = 3
 TOP_CHANGES = 3
+TOP_UNUSUAL = 3  # the most unusual; the report's `unusual` lists every one
 
 
 class Money(Decimal):
@@ -141,7 +142,14 @@ def _unusual(report: Report) -> list[Insight]:
         N_("%(category)s was unusually high in %(month)s: %(amount)s against an average of"
            " %(mean)s over the six months before."),
         category=category_name(item.category), month=MonthName(item.month),
-        amount=Money(item.amount), mean=Money(item.mean))) for item in report.unusual]
+        amount=Money(item.amount), mean=Money(item.mean)))
+        for item in sorted(report.unusual, key=_how_unusual)[:TOP_UNUSUAL]]
+
+
+def _how_unusual(item: UnusualMonth) -> tuple[Decimal, str, str]:
+    """Sort key: the furthest above its threshold (as a multiple) first."""
+    times = item.amount / item.threshold if item.threshold else Decimal("Infinity")
+    return -times, item.month, item.category.id
 
 
 def _largest(report: Report) -> list[Insight]:
