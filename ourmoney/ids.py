@@ -9,6 +9,8 @@ from ourmoney.clock import wall_ms
 
 _MS_BITS = (1 << 48) - 1
 _LOW_BITS = (1 << 62) - 1
+# The variant digit of an RFC 9562 UUID (binary 10xx) for each hex digit of the hash.
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
 def new_id(ms: int | None = None, random_bits: int | None = None) -> str:
@@ -21,11 +23,13 @@ def derived_id(ms: int, name: str) -> str:
     """Return the UUIDv8 for a row created at `ms` and named `name` elsewhere (same in, same out).
 
     Its first 48 bits are the milliseconds, like a UUIDv7, so rows imported in time order
-    append to the indexes; the other 74 bits are a hash of the name.
+    append to the indexes; the other 74 bits come from a hash of the name.
     """
     digest = hashlib.blake2b(name.encode("utf-8", "surrogatepass"), digest_size=10,
-                             person=b"ourmoney.import").digest()
-    return _uuid(ms, 0x8, int.from_bytes(digest, "big") >> 6)
+                             person=b"ourmoney.import").hexdigest()
+    stamp = f"{ms & _MS_BITS:012x}"  # laid out as text: this runs once per imported row
+    return (f"{stamp[:8]}-{stamp[8:]}-8{digest[:3]}-{_VARIANT[digest[3]]}{digest[4:7]}"
+            f"-{digest[7:19]}")
 
 
 def _uuid(ms: int, version: int, rand: int) -> str:

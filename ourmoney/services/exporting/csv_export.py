@@ -29,6 +29,7 @@ def inert(text: str | None) -> str:
 def write(book: Book, selection: TransactionFilter, out: IO[bytes]) -> int:
     """Stream the CSV to `out` straight from the query rows; return how many it holds."""
     prefs = household.preferences(book)
+    precision, currency = prefs.precision, prefs.currency  # a property: asked once, not per row
     condition, params = listing.where(book, selection)
     text = io.TextIOWrapper(out, encoding="utf-8", newline="")
     writer = csv.writer(text)
@@ -37,9 +38,8 @@ def write(book: Book, selection: TransactionFilter, out: IO[bytes]) -> int:
     for day, description, kind, minor, category, member, notes, id_, created in \
             book.store.db.execute_sql(ROWS.format(condition=condition), params):
         signed = -minor if kind == "expense" else minor
-        writer.writerow((day, inert(description), kind, to_text(signed, prefs.precision),
-                         prefs.currency, inert(category), inert(member), inert(notes), id_,
-                         created))
+        writer.writerow((day, inert(description), kind, to_text(signed, precision), currency,
+                         inert(category), inert(member), inert(notes), id_, created))
         count += 1
     text.flush()
     text.detach()

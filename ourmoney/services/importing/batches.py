@@ -236,7 +236,7 @@ def own_id(given: str, created_at: str | None = None) -> str:
     With the moment the row was created, the UUID starts with it (ids.derived_id), so a
     file written in time order appends to the indexes instead of writing all over them.
     """
-    if _UUID.fullmatch(given):
+    if len(given) == 36 and _UUID.fullmatch(given):
         return given.lower()
     ms = _created_ms(created_at)
     if ms is None:
