@@ -232,11 +232,17 @@ def test_held_back_changes_are_listed_with_their_device(client: FlaskClient, boo
         cursor.execute(
             "INSERT INTO quarantine (hlc, origin, entity, row_id, fields, sender, received_at)"
             " VALUES (?, ?, 'transaction', 'row-1', ?, ?, '2026-03-01T10:00:00.000Z')",
-            (f"{ahead:013d}-0000-{LAPTOP}", "dddddddddddddddd",
+            (f"{ahead:013d}-0000-dddddddddddddddd", "dddddddddddddddd",
              '{"description":"<script>alert(1)</script>"}', LAPTOP))
+        cursor.execute(
+            "INSERT INTO quarantine (hlc, origin, entity, row_id, fields, sender, received_at)"
+            " VALUES (?, ?, 'category', 'c1', '{}', ?, '2026-03-01T10:00:00.000Z')",
+            (f"{ahead - 60_000:013d}-0000-{LAPTOP}", LAPTOP, LAPTOP))
     answer = client.get("/devices")
     page = soup(answer)
     assert texts(page, "#held-title") == ["Changes held back"]
+    assert texts(page, ".held-what") == ["Transaction: <script>alert(1)</script>", "Category: c1"]
+    assert texts(page, ".held-change:nth-child(2) small")[0] == f"From {HOSTILE}"
     item = page.select_one(".held-change")
     assert texts(item, ".held-what") == ["Transaction: <script>alert(1)</script>"]
     assert f"From {HOSTILE}, made on dddddddddddddddd" in texts(item, "small")

@@ -67,7 +67,9 @@ class StatusBoard:
         """Return the status now; a round that was asked for counts as running."""
         with self._lock:
             status = self._status
-            return replace(status, running=True) if self._asked else status
+            if self._asked and not status.running:  # asked, not begun: the last round is over
+                return SyncStatus(running=True)
+            return status
 
     def ask(self) -> None:
         """Show a round as running from the moment someone asks for it."""

@@ -14,6 +14,7 @@ from ourmoney.services.devices import Peer
 from ourmoney.services.sync.background import BackgroundSync, Timing, has_changes_for
 from ourmoney.services.sync.engine import Progress, SyncReport
 from ourmoney.services.sync.runner import PeerResult
+from ourmoney.services.sync.status import StatusBoard, SyncStatus
 from tests.support.books import draft
 
 LAPTOP, PHONE = "aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"
@@ -283,3 +284,18 @@ def test_the_thread_notices_a_write_and_syncs(book: Book, fake: FakeSync) -> Non
         assert fake.calls == [LAPTOP]
     finally:
         syncer.stop()
+
+
+def test_a_round_asked_for_shows_as_running_without_the_last_rounds_devices(book: Book) -> None:
+    board = StatusBoard()
+    laptop = pair(book, LAPTOP, "Laptop")
+    board.begin([laptop])
+    board.finish(PeerResult(laptop, SyncReport(1, 2, 0)))
+    board.end()
+    assert [(p.stage, p.pushed, p.pulled) for p in board.snapshot().peers] == [("done", 1, 2)]
+    board.ask()
+    assert board.snapshot() == SyncStatus(running=True)
+    board.begin([laptop])
+    assert [(p.stage, p.percent) for p in board.snapshot().peers] == [("waiting", None)]
+    board.progress(LAPTOP, "push", -5, -1)  # nonsense from a peer is clamped
+    assert [(p.done, p.total, p.percent) for p in board.snapshot().peers] == [(0, 0, None)]
