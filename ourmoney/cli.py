@@ -114,5 +114,12 @@ def _add_device_commands() -> None:
     main.add_command(sync_command)
 
 
+def _add_report_command() -> None:
+    from ourmoney.cli_report import report_command
+
+    main.add_command(report_command)
+
+
 _add_file_commands()
 _add_device_commands()
+_add_report_command()

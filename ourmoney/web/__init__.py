@@ -21,6 +21,7 @@ def create_app(settings: Settings) -> Flask:
     from ourmoney.web import (
         api,
         api_files,
+        budgets,
         devices,
         errors,
         i18n,
@@ -29,6 +30,7 @@ def create_app(settings: Settings) -> Flask:
         pages,
         phone,
         reports,
+        report_print,
         security,
         signin,
         sync_api,
@@ -48,7 +50,8 @@ def create_app(settings: Settings) -> Flask:
     for module in (imports, security, i18n, errors):  # imports first: it sizes uploads
         module.init_app(app)
     for blueprint in (pages.bp, manage.bp, imports.bp, api.bp, api_files.bp, sync_api.bp,
-                      devices.bp, phone.bp, signin.bp, sync_pages.bp, reports.bp):
+                      devices.bp, phone.bp, signin.bp, sync_pages.bp, budgets.bp,
+                      report_print.bp, reports.bp):
         app.register_blueprint(blueprint)
     return app
 

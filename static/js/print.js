@@ -1,0 +1,2 @@
+// The report page's Print button (no inline script: the CSP forbids it).
+document.getElementById("print-now")?.addEventListener("click", () => window.print());
