@@ -235,7 +235,7 @@ def _unusual(ctx: _Context, flows: Flows) -> tuple[UnusualMonth, ...]:
             amount = flows[month, EXPENSE, category_id][0]
             past = [flows.get((m, EXPENSE, category_id), (0, 0))[0] for m in earlier]
             mean, threshold = _threshold(past)
-            if amount > threshold:
+            if mean and amount > threshold:  # a category never seen before is new, not unusual
                 found.append(UnusualMonth(month, ctx.ref(category_id), ctx.money(amount),
                                           _minor_decimal(ctx, mean),
                                           _minor_decimal(ctx, threshold)))
