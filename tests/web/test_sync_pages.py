@@ -12,13 +12,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from ourmoney.services import devices, ledger
+from ourmoney import network
+from ourmoney.services import devices, household, ledger, members, phones
 from ourmoney.services.book import Book
 from ourmoney.services.devices import Peer
 from ourmoney.services.sync.background import BackgroundSync, Timing
 from ourmoney.services.sync.engine import Progress, SyncReport
 from ourmoney.services.sync.runner import PeerResult
 from tests.support.books import draft
+from tests.web.phone_support import LAN_ADDRESS, lan_get, lan_post, page_token, signed_in_phone
 from tests.web.test_pages import post, soup, texts
 
 HOSTILE = "<img src=x onerror=alert(1)> =HYPERLINK(\"x\") '; DROP TABLE peer;--"
@@ -250,3 +252,44 @@ def test_held_back_changes_are_listed_with_their_device(client: FlaskClient, boo
     assert "applied automatically once the clocks agree" in page.select_one("#held p").get_text()
     html = answer.get_data(as_text=True)
     assert "<script>alert(1)" not in html and "<img src=x" not in html
+
+
+def test_in_portuguese(client: FlaskClient, book: Book, syncer: BackgroundSync,
+                       gated: GatedSync) -> None:
+    pair(book, LAPTOP, "Portátil")
+    lunch = ledger.add_transaction(book, draft("Almoço"))
+    notice(book, lunch.id, "amount", LAPTOP)
+    notice(book, lunch.id, "description", LAPTOP)
+    household.save_preferences(book, language="pt")
+    page = soup(client.get("/"))
+    assert texts(page, ".sync-notice-text") == [
+        "Alterado em Portátil: a sua alteração de valor, descrição foi substituída."]
+    assert texts(page, "#pending-count") == ["1 pendente"]
+    assert texts(page, ".sync-notice button") == ["Dispensar"]
+    assert texts(soup(client.get("/devices")), "#sync-now") == ["Sincronizar agora"]
+    gated.gate.set()
+    htmx_post(client, "/devices/sync")
+    wait_until_idle(syncer)
+    assert texts(soup(client.get("/devices/sync/status")), ".sync-done") == [
+        "Sincronizado: enviadas 3, recebidas 2."]
+
+
+def test_a_phone_sees_and_dismisses_notices_but_cannot_sync(
+        app: Flask, client: FlaskClient, book: Book, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(network, "lan_addresses", lambda: [LAN_ADDRESS])
+    monkeypatch.setattr(network, "host_names", lambda: {"desk"})
+    phones.set_access(book, True)
+    pair(book, LAPTOP, "Laptop")
+    lunch = ledger.add_transaction(book, draft("Lunch"))
+    notice(book, lunch.id, "amount", LAPTOP)
+    phone = signed_in_phone(app, client, members.add_member(book, "Ben").id)
+    listed = lan_get(phone, "/")
+    page = soup(listed)
+    assert page.select_one("#sync-bar") is None and len(page.select(".sync-notice")) == 1
+    token = page_token(listed)
+    assert lan_post(phone, "/devices/sync", data={"csrf_token": token}).status_code == 403
+    assert lan_get(phone, "/devices/sync/status").status_code == 403
+    gone = lan_post(phone, f"/transactions/{lunch.id}/notices/dismiss",
+                    data={"csrf_token": token})
+    assert (gone.status_code, gone.headers["Location"]) == (303, "/")
+    assert book.store.value("SELECT count(*) FROM sync_notice") == 0

@@ -28,6 +28,10 @@ SyncPeer = Callable[[Book, Peer, Progress | None], PeerResult]
 log = logging.getLogger(__name__)
 
 
+class Stopping(Exception):
+    """The server is shutting down: leave the sync between two pages."""
+
+
 @dataclass(frozen=True)
 class Timing:
     """How often to look and sync, in seconds (tests make them short)."""
@@ -173,11 +177,15 @@ class BackgroundSync:
 
     def _sync_one(self, peer: Peer) -> PeerResult:
         def progress(stage: str, done: int, total: int) -> None:
+            if self._stopping.is_set():  # between pages, each already saved: safe to leave
+                raise Stopping
             self.board.progress(peer.device_id, stage, done, total)
 
         self.board.progress(peer.device_id, "pull", 0, 0)
         try:
             result = self._sync_peer(self.book, peer, progress)
+        except Stopping:
+            result = PeerResult(peer, None, "stopped")
         except Exception as error:  # one device's failure must not stop the others
             log.exception("syncing with %s failed", peer.device_id)
             result = PeerResult(peer, None, str(error) or type(error).__name__)

@@ -299,3 +299,26 @@ def test_a_round_asked_for_shows_as_running_without_the_last_rounds_devices(book
     assert [(p.stage, p.percent) for p in board.snapshot().peers] == [("waiting", None)]
     board.progress(LAPTOP, "push", -5, -1)  # nonsense from a peer is clamped
     assert [(p.done, p.total, p.percent) for p in board.snapshot().peers] == [(0, 0, None)]
+
+
+def test_stopping_leaves_a_long_sync_between_two_pages(book: Book) -> None:
+    pair(book, LAPTOP, "Laptop")
+    pages: list[int] = []
+    inside = threading.Event()
+
+    def sync_peer(book: Book, peer: Peer, progress: Progress | None = None) -> PeerResult:
+        assert progress is not None
+        for page in range(1000):
+            inside.set()
+            time.sleep(0.01)
+            progress("pull", page, 1000)
+            pages.append(page)
+        return PeerResult(peer, SyncReport(0, 1000, 0))
+
+    syncer = BackgroundSync(book, automatic=False, timing=Timing(poll=0.01),
+                            sync_peer=sync_peer).start()
+    assert syncer.sync_now() and inside.wait(5)
+    started = time.monotonic()
+    syncer.stop()
+    assert time.monotonic() - started < 1.0 and len(pages) < 1000
+    assert [(p.stage, p.error) for p in syncer.status().peers] == [("failed", "stopped")]
