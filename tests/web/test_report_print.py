@@ -186,3 +186,11 @@ def test_bad_requests_get_clear_errors(client: FlaskClient, query: str, status: 
         answer = client.get(f"{path}?{query}")
         assert answer.status_code == status
         assert texts(soup(answer), ".notice p")[0] == message
+
+
+def test_the_dashboard_links_to_the_printable_report_and_the_pdf(client: FlaskClient,
+                                                                 quarter: Book) -> None:
+    page = soup(client.get("/reports?period=2025-Q1"))
+    assert [a["href"] for a in page.select("#report-actions a")] == [
+        "/reports/print?period=2025-Q1", "/reports/report.pdf?period=2025-Q1",
+        "/budgets?period=2025-Q1"]
