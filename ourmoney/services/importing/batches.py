@@ -80,6 +80,7 @@ class _Prepared:
     minor: int
     description: str
     notes: str
+    created: str | None  # the file's created_at in the stored form, else None
 
 
 @dataclass
@@ -190,10 +191,11 @@ def _prepare(job: _Import, row: ImportRow) -> _Prepared | None:
         return None
     kind = row.kind or ("income" if amount > 0 else "expense")
     description = _clean(row.description, MAX_DESCRIPTION) or _clean(row.notes, MAX_DESCRIPTION)
-    transaction_id, key = _identity(job, row, amount)
+    created = row.created_at if row.created_at and _TIMESTAMP.match(row.created_at) else None
+    transaction_id, key = _identity(job, row, amount, created)
     return _Prepared(row, transaction_id, key, kind, amount,
                      int(abs(amount).scaleb(job.precision)), description or NO_DESCRIPTION,
-                     _clean_notes(row.notes))
+                     _clean_notes(row.notes), created)
 
 
 def _clean(text: str | None, limit: int) -> str:
@@ -215,10 +217,11 @@ def _clean_notes(text: str) -> str:
     return "\n".join(kept).strip()[:MAX_NOTES]
 
 
-def _identity(job: _Import, row: ImportRow, amount: Decimal) -> tuple[str, str]:
+def _identity(job: _Import, row: ImportRow, amount: Decimal,
+              created: str | None) -> tuple[str, str]:
     """Return the new row's id and its dedupe key (own id, bank id or counted fingerprint)."""
     if row.id:
-        own = own_id(row.id, row.created_at)
+        own = _own_id(row.id, created)
         return own, "id:" + own
     if row.bank_id:
         base = f"bank:{row.account or ''}:{row.bank_id}"
@@ -236,33 +239,28 @@ def own_id(given: str, created_at: str | None = None) -> str:
     With the moment the row was created, the UUID starts with it (ids.derived_id), so a
     file written in time order appends to the indexes instead of writing all over them.
     """
+    return _own_id(given, created_at if created_at and _TIMESTAMP.match(created_at) else None)
+
+
+def _own_id(given: str, created: str | None) -> str:
+    """own_id for a created_at already checked to be in the stored form (or None)."""
     if len(given) == 36 and _UUID.fullmatch(given):
         return given.lower()
-    ms = _created_ms(created_at)
-    if ms is None:
+    hour = _hour_ms(created[:13]) if created else None
+    if created is None or hour is None:
         return str(uuid.uuid5(ID_NAMESPACE, given))
-    return derived_id(ms, given)
-
-
-def _created_ms(created_at: str | None) -> int | None:
-    """Return a stored-form timestamp (2025-01-20T14:03:11.123Z) as epoch ms, else None."""
-    if not created_at or not _TIMESTAMP.match(created_at):
-        return None
-    midnight = _midnight_ms(created_at[:10])
-    if midnight is None:
-        return None
-    return (midnight + int(created_at[11:13]) * 3_600_000 + int(created_at[14:16]) * 60_000
-            + int(created_at[17:19]) * 1000 + int(created_at[20:23]))
+    return derived_id(hour + int(created[14:16]) * 60_000 + int(created[17:19]) * 1000
+                      + int(created[20:23]), given)
 
 
 @lru_cache(maxsize=4096)
-def _midnight_ms(day_text: str) -> int | None:
-    """Return a day's UTC midnight in epoch ms (None for an impossible date)."""
+def _hour_ms(day_and_hour: str) -> int | None:
+    """Return the epoch ms of "2025-01-20T14" (None for an impossible date); rows share hours."""
     try:
-        day = date.fromisoformat(day_text)
+        day = date.fromisoformat(day_and_hour[:10])
     except ValueError:
         return None
-    return (day.toordinal() - _EPOCH_ORDINAL) * 86_400_000
+    return (day.toordinal() - _EPOCH_ORDINAL) * 86_400_000 + int(day_and_hour[11:]) * 3_600_000
 
 
 @lru_cache(maxsize=16384)
@@ -344,7 +342,7 @@ def _records(job: _Import, ready: _Prepared, owner: tuple[str | None, str | None
              seq: int) -> tuple[tuple[str, ...], tuple[object, ...]]:
     """Return a new row's change (for the log) and its values (INSERT_TRANSACTION order)."""
     category_id, member_id = owner
-    created = ready.row.created_at if _TIMESTAMP.match(ready.row.created_at or "") else job.now
+    created = ready.created or job.now
     day = ready.row.occurred_on.isoformat()
     fields = _FIELDS % (day, _QUOTE(ready.description), ready.kind, ready.minor,
                         _json_text(category_id), _json_text(member_id), _QUOTE(ready.notes),
