@@ -194,3 +194,37 @@ def test_the_dashboard_links_to_the_printable_report_and_the_pdf(client: FlaskCl
     assert [a["href"] for a in page.select("#report-actions a")] == [
         "/reports/print?period=2025-Q1", "/reports/report.pdf?period=2025-Q1",
         "/budgets?period=2025-Q1"]
+
+
+def test_a_month_without_income_has_a_negative_balance_and_no_savings_rate(
+        client: FlaskClient, quarter: Book, tmp_path: Path) -> None:
+    page = soup(client.get("/reports/print?period=2025-02"))
+    assert texts(page, "#summary tr") == [
+        "Income €0.00", "Expense €106.65", "Balance -€106.65", "Savings rate —",
+        "Average daily spending €3.81", "Transactions 2"]  # 106.65 / 28 = 3.8089...
+    assert texts(page, "#months-1 tbody tr") == ["February 2025 €0.00 €106.65 -€106.65"]
+    assert page.select(".budget-months") == []  # one month: no month-by-month table
+    text = _pdf_text(client.get("/reports/report.pdf?period=2025-02").data, tmp_path)
+    assert "Balance -€106.65" in text and "Savings rate —" in text
+
+
+def test_a_single_transaction_in_a_single_category(client: FlaskClient, book: Book,
+                                                   tmp_path: Path) -> None:
+    ledger.add_transaction(book, draft("Bread", "1.05", on=date(2025, 6, 3), category="Food"))
+    page = soup(client.get("/reports/print?period=2025-06"))
+    assert texts(page, "#spending-1 tbody tr") == ["Food €1.05 100% 1"]
+    assert page.select("#earning-1") == []
+    text = _pdf_text(client.get("/reports/report.pdf?period=2025-06").data, tmp_path)
+    assert "Food €1.05 100% 1" in text
+
+
+def test_long_tables_are_printed_in_chunks_of_40_rows(client: FlaskClient, book: Book,
+                                                      tmp_path: Path) -> None:
+    for n in range(45):
+        ledger.add_transaction(book, draft("Shop", f"{n + 1}.00", on=date(2025, 6, 3),
+                                           category=f"Category {n:02d}"))
+    page = soup(client.get("/reports/print?period=2025-06"))
+    assert [len(t.select("tbody tr")) for t in page.select("table[id^=spending-]")] == [40, 5]
+    assert texts(page, "#spending-2 tbody tr")[-1] == "Category 00 €1.00 0.1% 1"
+    text = _pdf_text(client.get("/reports/report.pdf?period=2025-06").data, tmp_path)
+    assert "Category 44 €45.00" in text and "Category 00 €1.00" in text
