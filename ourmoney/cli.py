@@ -31,9 +31,27 @@ def resolve(**overrides: Any) -> Settings:
 @DATA_DIR
 @click.pass_context
 def main(ctx: click.Context, data_dir: str | None) -> None:
-    """OurMoney: record, browse and share household money, offline first."""
+    """OurMoney: record, browse and share household money, offline first.
+
+    With no command it opens the app in its own window (or the system browser where no
+    window can open); a second launch shows the window already open."""
     if ctx.invoked_subcommand is None:
-        ctx.invoke(serve, data_dir=data_dir, open_browser=True)
+        _open_desktop(data_dir)
+
+
+def _open_desktop(data_dir: str | None) -> None:
+    from ourmoney.desktop.launch import launch
+
+    settings = resolve(data_dir=data_dir, port=0)
+    try:
+        launch(settings, say=_say)
+    except OurMoneyError as error:
+        raise click.ClickException(error.message) from None
+
+
+def _say(line: str) -> None:
+    click.echo(line)
+    sys.stdout.flush()
 
 
 @main.command()

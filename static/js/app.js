@@ -96,6 +96,68 @@
     }
   });
 
+  // In the desktop window (pywebview) Export saves and Import picks through the system's file
+  // dialogs (see ourmoney/desktop/routes.py); in a browser they stay a download and an upload.
+  function showNotice(text, isError) {
+    var main = document.querySelector("main");
+    if (!main || !text) { return; }
+    var notice = document.createElement("div");
+    notice.className = isError ? "flash flash-error" : "flash";
+    notice.setAttribute("role", isError ? "alert" : "status");
+    notice.id = "desktop-notice";
+    notice.textContent = text;
+    if (!isError) { notice.dataset.expires = "8"; }
+    var old = document.getElementById("desktop-notice");
+    if (old) { old.remove(); }
+    main.insertBefore(notice, main.firstChild);
+    expire(main);
+  }
+
+  function desktopRequest(path, body) {
+    return fetch(path, {
+      method: "POST",
+      headers: { "X-CSRF-Token": csrfToken(), "Content-Type": "application/json" },
+      body: JSON.stringify(body || {})
+    });
+  }
+
+  function nativeFiles(root) {
+    if (!window.pywebview) { return; }
+    root.querySelectorAll("a[download]:not([data-native])").forEach(function (link) {
+      link.dataset.native = "1";
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        desktopRequest("/desktop/v1/save", { path: link.getAttribute("href") })
+          .then(function (response) { return response.json(); })
+          .then(function (answer) {
+            if (answer.saved) { showNotice("\u2713 " + answer.saved, false); }
+            if (answer.error) { showNotice(answer.error, true); }
+          });
+      });
+    });
+    root.querySelectorAll("input[type=file]:not([data-native])").forEach(function (input) {
+      input.dataset.native = "1";
+      input.addEventListener("click", function (event) {
+        event.preventDefault();
+        desktopRequest("/desktop/v1/open").then(function (response) {
+          if (response.status === 204) { return; }
+          if (!response.ok) {
+            showNotice(input.form && input.form.dataset.tooBig || String(response.status), true);
+            return;
+          }
+          var name = decodeURIComponent(response.headers.get("X-File-Name") || "file");
+          return response.blob().then(function (blob) {
+            var transfer = new DataTransfer();
+            transfer.items.add(new File([blob], name));
+            input.files = transfer.files;
+            input.dispatchEvent(new Event("change", { bubbles: true }));
+          });
+        });
+      });
+    });
+  }
+  window.addEventListener("pywebviewready", function () { nativeFiles(document); });
+
   document.documentElement.classList.add("js");
   document.addEventListener("DOMContentLoaded", function () {
     checkUploadSize(document);
@@ -103,6 +165,7 @@
     autosubmit(document);
     cleanFilterSubmit(document);
     countdown(document);
+    nativeFiles(document);
   });
   document.addEventListener("htmx:afterSettle", function (event) { expire(event.target.parentNode || document); });
 })();
