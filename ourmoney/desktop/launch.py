@@ -57,6 +57,7 @@ def _run(settings: Settings, held: instance.Claim, stopping: threading.Event,
     serving.start()
     try:
         if window:
+            say(f"OurMoney running at {running.url} in its window")
             _show_window(window, stopping)
         else:
             say(f"OurMoney cannot open a window here ({reason}); opened {running.url} in "
