@@ -94,7 +94,11 @@ def push_trailer(count: int) -> str:
 
 def parse_change(text: str | bytes, line: int = 0) -> Change:
     """Parse and check one change line; raise ProtocolError naming the line if it is bad."""
-    obj = _object(text, line)
+    return _change(_object(text, line), line)
+
+
+def _change(obj: dict[str, Any], line: int) -> Change:
+    """Check one parsed change line and return it as a Change."""
     hlc, origin, entity, row, fields = (obj.get(k) for k in
                                         ("hlc", "origin", "entity", "row", "fields"))
     match = HLC.fullmatch(hlc) if isinstance(hlc, str) else None
@@ -121,7 +125,7 @@ def parse_page(lines: Iterable[str | bytes], limit: int = MAX_PAGE) -> Page:
         if "hlc" in obj:
             if len(changes) >= limit:
                 raise ProtocolError(f"a page holds at most {limit} changes", number)
-            changes.append(parse_change(text, number))
+            changes.append(_change(obj, number))
         else:
             trailer = obj
     if trailer is None:
@@ -145,7 +149,7 @@ def parse_push(lines: Iterable[str | bytes], limit: int = MAX_PAGE) -> list[Chan
             continue
         if len(changes) >= limit:
             raise ProtocolError(f"a push holds at most {limit} changes", number)
-        changes.append(parse_change(text, number))
+        changes.append(_change(obj, number))
     if count is None:
         raise ProtocolError("the body ended before its count line (cut short)")
     if type(count) is not int or count != len(changes):
@@ -177,7 +181,7 @@ def _object(text: str | bytes, line: int) -> dict[str, Any]:
     if len(text) > MAX_LINE:
         raise ProtocolError(f"a line may hold at most {MAX_LINE} bytes", line)
     try:
-        obj = json.loads(text, parse_constant=_no_constant)
+        obj = _json(text)
     except (ValueError, RecursionError) as error:
         raise ProtocolError(f"not JSON ({error})", line) from None
     if not isinstance(obj, dict):
@@ -189,15 +193,40 @@ def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not allowed")
 
 
+_DECODE = json.JSONDecoder(parse_constant=_no_constant).decode
+_SCALARS = frozenset({str, int, bool, type(None)})  # exactly the types JSON gives these values
+_FIELD_NAMES: set[str] = set()  # names already checked: a page repeats the same few
+MAX_FIELD_NAMES = 256
+
+
+def _json(text: str | bytes) -> Any:
+    """Decode like json.loads, with one decoder made once rather than one per line."""
+    if isinstance(text, bytes | bytearray):
+        text = text.decode(json.detect_encoding(text), "surrogatepass")
+    elif text.startswith("\ufeff"):
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+    return _DECODE(text)
+
+
+def _field_name_ok(name: str) -> bool:
+    if name in _FIELD_NAMES:
+        return True
+    if not FIELD.fullmatch(name):
+        return False
+    if len(_FIELD_NAMES) < MAX_FIELD_NAMES:
+        _FIELD_NAMES.add(name)
+    return True
+
+
 def _fields(fields: object, line: int) -> dict[str, Any]:
     if not isinstance(fields, dict) or not fields:
         raise ProtocolError("fields must be a non-empty object", line)
     if len(fields) > MAX_FIELDS:
         raise ProtocolError(f"a change holds at most {MAX_FIELDS} fields", line)
     for name, value in fields.items():
-        if not FIELD.fullmatch(name):
+        if not _field_name_ok(name):
             raise ProtocolError(f"field name {name[:40]!r} is not allowed", line)
-        if value is not None and not isinstance(value, str | int | bool):
+        if type(value) not in _SCALARS:
             raise ProtocolError(f"field {name} must be text, a whole number, true/false or null",
                                 line)
     return fields

@@ -118,7 +118,11 @@ def _pull() -> Schema:
         {"name": "since", "in": "query", "description": "The seq the asker holds up to.",
          "schema": {"type": "integer", "minimum": 0, "default": 0}},
         {"name": "limit", "in": "query", "description": "Changes per page.",
-         "schema": {"type": "integer", "minimum": 1, "maximum": 5000, "default": 1000}}]
+         "schema": {"type": "integer", "minimum": 1, "maximum": 5000, "default": 1000}},
+        {"name": "X-OurMoney-Pulled", "in": "header", "description": "How far the asker holds"
+         " this device's log, when less than `since` (it asks for the next page while still"
+         " applying this one); without it, `since` is acknowledged.",
+         "schema": {"type": "integer", "minimum": 0}}]
     return found
 
 

@@ -100,7 +100,9 @@ def get_changes() -> Response:
     book, peer = context.book(), current_peer()
     since = _whole_number("since", 0, 0, 2**62)
     limit = _whole_number("limit", protocol.PAGE, 1, protocol.MAX_PAGE)
-    page = engine.serve_pull(book, peer.device_id, since, limit)
+    given = request.headers.get(protocol.PULLED_HEADER)
+    held = None if given is None else _whole_number("pulled", 0, 0, 2**62, given)
+    page = engine.serve_pull(book, peer.device_id, since, limit, held)
     return Response(page.ndjson(), mimetype=protocol.MEDIA_TYPE,
                     headers={protocol.LAST_SEQ_HEADER: str(last_seq(book))})
 

@@ -7,9 +7,10 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
-from ourmoney.clock import hlc_time, utc_now_text
+from ourmoney.clock import hlc_time, utc_now_text, utc_text
 from ourmoney.db import bulk
 from ourmoney.db.entities import ENTITIES, Entity
 from ourmoney.services.book import Book
@@ -27,6 +28,10 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "budget": {"deleted": False},
 }
 AfterApply = Callable[[sqlite3.Cursor], None]
+# New transaction fields in bulk.INSERT_TRANSACTION order (none is a bool, which needs 0/1).
+_NEW_TRANSACTION_FIELDS = ("occurred_on", "description", "type", "amount", "category", "member",
+                           "notes", "created_at")
+_NEW_TRANSACTION = itemgetter(*_NEW_TRANSACTION_FIELDS)
 
 
 @dataclass
@@ -56,8 +61,7 @@ def apply_in(book: Book, cursor: sqlite3.Cursor, changes: Sequence[Change],
              sender: str) -> PushResult:
     """Apply checked changes inside the caller's write."""
     fresh, duplicates = _unseen(cursor, changes)
-    held = [c for c in fresh if book.clock.too_far_ahead(c.hlc)]
-    ready = [c for c in fresh if not book.clock.too_far_ahead(c.hlc)] if held else fresh
+    held, ready = _too_far_ahead(book, fresh)
     _quarantine(cursor, held, sender)
     if ready:
         book.clock.merge(max(c.hlc for c in ready))
@@ -71,6 +75,15 @@ def apply_in(book: Book, cursor: sqlite3.Cursor, changes: Sequence[Change],
         cursor.executemany(bulk.INSERT_CHANGE, [
             (c.hlc, c.origin, c.entity, c.row, _ENCODE(dict(c.fields))) for c in ready])
     return PushResult(len(ready), duplicates, len(held))
+
+
+def _too_far_ahead(book: Book, fresh: list[Change]) -> tuple[list[Change], list[Change]]:
+    """Split changes into (held: clocks too far ahead, ready); one check when none is."""
+    # HLC strings sort in time order, so if the newest is not too far ahead, none is.
+    if not fresh or not book.clock.too_far_ahead(max(c.hlc for c in fresh)):
+        return [], fresh
+    held = [c for c in fresh if book.clock.too_far_ahead(c.hlc)]
+    return held, [c for c in fresh if not book.clock.too_far_ahead(c.hlc)]
 
 
 def release_quarantine(book: Book) -> int:
@@ -155,8 +168,16 @@ def _fold_one(book: Book, cursor: sqlite3.Cursor, rows: _Rows, change: Change,
         if state.base != base:
             rows.rebased.add(change.row)
         if rows.pending.get(change.row):
-            _notice(book, cursor, rows.entity, change, [n for n in won if n in before
-                                                        and node_of(before[n]) == book.device_id])
+            _notice(book, cursor, rows.entity, change,
+                    [n for n in won if n in before and _unacknowledged(book, cursor, before[n])])
+
+
+def _unacknowledged(book: Book, cursor: sqlite3.Cursor, hlc: str) -> bool:
+    """Tell whether a clock is this device's own edit that no peer has acknowledged yet."""
+    if node_of(hlc) != book.device_id:
+        return False
+    seq = cursor.execute("SELECT seq FROM change WHERE hlc = ?", (hlc,)).fetchone()
+    return bool(seq) and seq[0] > _acked(cursor)
 
 
 def _notice(book: Book, cursor: sqlite3.Cursor, entity: Entity, change: Change,
@@ -208,17 +229,28 @@ def _clocks_text(state: RowState) -> str | None:
     return _ENCODE(state.clocks) if state.clocks else None
 
 
+def _new_transaction(row_id: str, state: RowState) -> tuple[Any, ...]:
+    """Return a created transaction as a bulk.INSERT_TRANSACTION row."""
+    try:
+        values = _NEW_TRANSACTION(state.values)
+    except KeyError:  # not reached for checked changes (required fields and defaults)
+        values = tuple(state.values.get(name) for name in _NEW_TRANSACTION_FIELDS)
+    return (row_id, *values, _updated_at(state.last()), state.base, 0)
+
+
+def _updated_at(hlc: str) -> str:
+    """Return the wall time of a checked HLC value (its first 13 digits are milliseconds)."""
+    return utc_text(int(hlc[:13]))
+
+
 def _insert(cursor: sqlite3.Cursor, rows: _Rows) -> None:
     """Insert rows created by these changes (transactions through the bulk path)."""
     if not rows.fresh:
         return
     entity = rows.entity
     if entity.name == "transaction":
-        order = ("occurred_on", "description", "type", "amount", "category", "member", "notes",
-                 "created_at")
-        bulk.insert_transactions(cursor, [
-            (row_id, *_column_values(entity, state, order), hlc_time(state.last()), state.base, 0)
-            for row_id, state in rows.fresh.items()])
+        bulk.insert_transactions(cursor, [_new_transaction(row_id, state)
+                                          for row_id, state in rows.fresh.items()])
         cursor.executemany(
             "UPDATE transactions SET deleted = ?, field_hlc = ? WHERE id = ?",
             [(int(bool(state.values["deleted"])), _clocks_text(state), row_id)

@@ -72,14 +72,19 @@ def pull_from(book: Book, peer_id: str, transport: Transport, *, page: int = PAG
 
 def push_to(book: Book, peer_id: str, transport: Transport, *, page: int = PAGE,
             progress: Progress | None = None) -> int:
-    """Send a peer the changes it has not acknowledged; return how many it accepted."""
+    """Send a peer the changes it has not acknowledged; return how many it accepted.
+
+    At least one push goes out, even an empty one: it tells the peer how far we now hold its
+    log, so its rows turn synced and its conflict notices are right without waiting.
+    """
     since = cursors(book, peer_id)[1]
-    start, total, accepted = since, last_seq(book) - since, 0
+    start, total, accepted, told = since, last_seq(book) - since, 0, False
     while True:
         found: LogPage = changes_since(book, since, page, skip_origin=peer_id)
-        if found.lines:
+        if found.lines or not (found.more or told):
             pulled = cursors(book, peer_id)[0]
             accepted += transport.push(found.lines, pulled).accepted
+            told = True
         with book.store.write() as cursor:
             _advance(peer_id, "acked_seq", found.next)(cursor)
         since = found.next
@@ -89,9 +94,14 @@ def push_to(book: Book, peer_id: str, transport: Transport, *, page: int = PAGE,
             return accepted
 
 
-def serve_pull(book: Book, peer_id: str, since: int, limit: int) -> LogPage:
-    """Answer a peer's pull; asking from `since` shows it holds our log up to there."""
-    acknowledge(book, peer_id, since)
+def serve_pull(book: Book, peer_id: str, since: int, limit: int,
+               held: int | None = None) -> LogPage:
+    """Answer a peer's pull; asking from `since` shows it holds our log up to there.
+
+    A peer that asks for the next page while it is still applying this one says how far it
+    really holds our log (`held`), so the acknowledgement never runs ahead of its writes.
+    """
+    acknowledge(book, peer_id, since if held is None else min(since, held))
     return changes_since(book, since, limit, skip_origin=peer_id)
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from http.client import HTTPResponse
+from http.client import HTTPResponse, IncompleteRead
 
 from ourmoney import __version__
 from ourmoney.services.device_http import NotOurMoney, PeerUnreachable, refusal
@@ -17,6 +18,7 @@ from ourmoney.sync.protocol import Page, PushResult, parse_page, push_body
 
 TIMEOUT = 60.0  # a sleeping hosted hub can take long to answer the first time
 MAX_ANSWER = 64 * 1024
+READ_BLOCK = 256 * 1024
 
 
 class HttpPeer:
@@ -27,18 +29,35 @@ class HttpPeer:
         self.token = token
         self.timeout = timeout
         self._last_seq = 0
+        self._ahead: _Ahead | None = None
 
     def last_seq(self) -> int:
         """Return the newest seq of the peer's log, as its last page said."""
         return self._last_seq
 
     def pull(self, since: int, limit: int) -> Page:
-        """Fetch a page of the peer's changes after `since`."""
+        """Fetch a page of the peer's changes after `since`, and start fetching the next one.
+
+        The caller applies a page before asking for the next, so asking from `since` means
+        it holds the peer's log up to `since`: the next page, fetched meanwhile, says so.
+        """
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None and ahead.asks == (since, limit):
+            page, self._last_seq = ahead.result()
+        else:
+            page, self._last_seq = self._fetch(since, limit, since)
+        if page.more:
+            self._ahead = _Ahead(self._fetch, (page.next, limit), since)
+        return page
+
+    def _fetch(self, since: int, limit: int, held: int) -> tuple[Page, int]:
+        """Fetch one page; `held` is how far this device holds the peer's log right now."""
         query = urllib.parse.urlencode({"since": since, "limit": limit})
-        with self._open("GET", f"sync/v1/changes?{query}") as answer:
-            self._last_seq = _number(answer.headers.get(protocol.LAST_SEQ_HEADER))
+        headers = {protocol.PULLED_HEADER: str(held)}
+        with self._open("GET", f"sync/v1/changes?{query}", headers=headers) as answer:
+            last = _number(answer.headers.get(protocol.LAST_SEQ_HEADER))
             try:
-                return parse_page(answer)
+                return parse_page(_lines(answer)), last
             except (OSError, ValueError) as error:
                 if isinstance(error, protocol.ProtocolError):
                     raise
@@ -73,6 +92,59 @@ class HttpPeer:
         except (TimeoutError, urllib.error.URLError, ConnectionError) as error:
             reason = getattr(error, "reason", None) or error
             raise PeerUnreachable(url=self.url, reason=str(reason)) from None
+
+
+class _Ahead:
+    """The next page, fetched in a background thread while the caller applies this one."""
+
+    def __init__(self, fetch: Callable[[int, int, int], tuple[Page, int]],
+                 asks: tuple[int, int], held: int) -> None:
+        self.asks = asks
+        self._found: tuple[Page, int] | None = None
+        self._error: Exception | None = None
+        self._thread = threading.Thread(target=self._run, args=(fetch, held), daemon=True,
+                                        name="sync-pull-ahead")
+        self._thread.start()
+
+    def _run(self, fetch: Callable[[int, int, int], tuple[Page, int]], held: int) -> None:
+        try:
+            self._found = fetch(*self.asks, held)
+        except Exception as error:  # handed to the caller, in its thread, by result()
+            self._error = error
+
+    def result(self) -> tuple[Page, int]:
+        """Wait for the page; raise what fetching it raised."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._found is not None
+        return self._found
+
+
+def _lines(answer: HTTPResponse) -> Iterator[bytes]:
+    """Yield the lines of an NDJSON answer, read in large blocks (readline is slow here).
+
+    A connection cut mid-answer ends the lines at the last whole one; the page parser then
+    finds no last line and refuses the page as cut short.
+    """
+    rest = b""
+    while True:
+        try:
+            block = answer.read(READ_BLOCK)
+        except IncompleteRead as cut:
+            answer.close()
+            yield from (rest + cut.partial).split(b"\n")[:-1]
+            return
+        if not block:
+            break
+        lines = (rest + block).split(b"\n")
+        rest = lines.pop()
+        yield from lines
+        if len(rest) > protocol.MAX_LINE:  # refused by the parser; never held whole
+            yield rest
+            rest = b""
+    if rest:
+        yield rest
 
 
 def _number(text: str | None) -> int:
