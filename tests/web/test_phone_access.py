@@ -121,7 +121,7 @@ def test_a_phone_signs_in_with_the_code_and_records_as_its_member(
     home = lan_get(phone, "/")
     assert home.status_code == 200 and "Signed in as Ben." in home.get_data(as_text=True)
     links = [a["href"] for a in soup(home).select(".nav-links a")]
-    assert links == ["/", "/categories", "/members"]  # no desktop-only pages offered
+    assert links == ["/", "/categories", "/members", "/reports"]  # no desktop-only pages offered
     assert soup(home).select("#export-menu") == []
     assert soup(client.get("/")).select("#export-menu") != []
     form = lan_get(phone, "/transactions/new")
