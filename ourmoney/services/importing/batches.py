@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
-from itertools import islice
+from itertools import count, islice
 
 from ourmoney.clock import utc_now_text
 from ourmoney.db import bulk
@@ -97,6 +97,7 @@ class _Import:
     member_ids: dict[str, str] = field(default_factory=dict)
     remembered: dict[str, str] = field(default_factory=dict)
     learned: dict[str, str] = field(default_factory=dict)
+    json_texts: dict[str | None, str] = field(default_factory=dict)
     preview_full: bool = False
 
 
@@ -228,8 +229,8 @@ def _identity(job: _Import, row: ImportRow, amount: Decimal,
     else:
         base = f"fp:{row.occurred_on.isoformat()}:{amount}:{_payee(row.description)}"
     job.occurrences[base] += 1
-    count = job.occurrences[base]
-    key = base if row.bank_id and count == 1 else f"{base}#{count}"
+    times = job.occurrences[base]
+    key = base if row.bank_id and times == 1 else f"{base}#{times}"
     return new_id(), key
 
 
@@ -322,11 +323,11 @@ def _insert(job: _Import, fresh: list[_Prepared]) -> None:
     stamps = job.book.clock.ticks(len(fresh))
     first_seq = bulk.next_seq(job.cursor)
     changes, rows = [], []
-    for offset, (ready, stamp, owner) in enumerate(zip(fresh, stamps, owners, strict=True)):
-        change, values = _records(job, ready, owner, stamp, first_seq + offset)
+    for seq, ready, stamp, owner in zip(count(first_seq), fresh, stamps, owners):
+        change, values = _records(job, ready, owner, stamp, seq)
         changes.append(change)
         rows.append(values)
-        job.summary.sum_added += ready.amount
+    job.summary.sum_added += sum(ready.amount for ready in fresh)
     job.summary.added += len(fresh)
     job.cursor.executemany(bulk.INSERT_CHANGE, changes)
     bulk.insert_transactions(job.cursor, rows, revive=True)
@@ -344,16 +345,20 @@ def _records(job: _Import, ready: _Prepared, owner: tuple[str | None, str | None
     category_id, member_id = owner
     created = ready.created or job.now
     day = ready.row.occurred_on.isoformat()
+    texts = job.json_texts
     fields = _FIELDS % (day, _QUOTE(ready.description), ready.kind, ready.minor,
-                        _json_text(category_id), _json_text(member_id), _QUOTE(ready.notes),
-                        created)
+                        texts.get(category_id) or _json_text(texts, category_id),
+                        texts.get(member_id) or _json_text(texts, member_id),
+                        _QUOTE(ready.notes), created)
     change = (stamp, job.book.device_id, "transaction", ready.id, fields)
     return change, (ready.id, day, ready.description, ready.kind, ready.minor, category_id,
                     member_id, ready.notes, created, job.now, stamp, seq)
 
 
-def _json_text(value: str | None) -> str:
-    return "null" if value is None else _QUOTE(value)
+def _json_text(texts: dict[str | None, str], value: str | None) -> str:
+    """Return (and remember) a category's or member's id as JSON: ids repeat on every row."""
+    texts[value] = "null" if value is None else _QUOTE(value)
+    return texts[value]
 
 
 def _category(job: _Import, ready: _Prepared) -> str | None:
