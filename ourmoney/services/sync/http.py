@@ -19,6 +19,7 @@ from ourmoney.sync.protocol import Page, PushResult, parse_page, push_body
 TIMEOUT = 60.0  # a sleeping hosted hub can take long to answer the first time
 MAX_ANSWER = 64 * 1024
 READ_BLOCK = 256 * 1024
+MAX_PAGE_BYTES = protocol.MAX_PAGE * (protocol.MAX_LINE + 1) + protocol.MAX_LINE
 
 
 class HttpPeer:
@@ -40,27 +41,28 @@ class HttpPeer:
 
         The caller applies a page before asking for the next, so asking from `since` means
         it holds the peer's log up to `since`: the next page, fetched meanwhile, says so.
+        Only the download runs ahead, in a thread that mostly waits on the socket; the
+        page is parsed here, so the two threads do not take turns at the interpreter.
         """
         ahead, self._ahead = self._ahead, None
         if ahead is not None and ahead.asks == (since, limit):
-            page, self._last_seq = ahead.result()
+            body, self._last_seq = ahead.result()
         else:
-            page, self._last_seq = self._fetch(since, limit, since)
+            body, self._last_seq = self._download(since, limit, since)
+        page = parse_page(body.split(b"\n"))
         if page.more:
-            self._ahead = _Ahead(self._fetch, (page.next, limit), since)
+            self._ahead = _Ahead(self._download, (page.next, limit), since)
         return page
 
-    def _fetch(self, since: int, limit: int, held: int) -> tuple[Page, int]:
-        """Fetch one page; `held` is how far this device holds the peer's log right now."""
+    def _download(self, since: int, limit: int, held: int) -> tuple[bytes, int]:
+        """Read one page's NDJSON; `held` is how far this device holds the peer's log now."""
         query = urllib.parse.urlencode({"since": since, "limit": limit})
         headers = {protocol.PULLED_HEADER: str(held)}
         with self._open("GET", f"sync/v1/changes?{query}", headers=headers) as answer:
             last = _number(answer.headers.get(protocol.LAST_SEQ_HEADER))
             try:
-                return parse_page(_lines(answer)), last
+                return _body(answer), last
             except (OSError, ValueError) as error:
-                if isinstance(error, protocol.ProtocolError):
-                    raise
                 raise PeerUnreachable(url=self.url, reason=str(error)) from None
 
     def push(self, lines: Sequence[str], pulled: int) -> PushResult:
@@ -95,25 +97,25 @@ class HttpPeer:
 
 
 class _Ahead:
-    """The next page, fetched in a background thread while the caller applies this one."""
+    """The next page, downloaded in a background thread while the caller applies this one."""
 
-    def __init__(self, fetch: Callable[[int, int, int], tuple[Page, int]],
+    def __init__(self, download: Callable[[int, int, int], tuple[bytes, int]],
                  asks: tuple[int, int], held: int) -> None:
         self.asks = asks
-        self._found: tuple[Page, int] | None = None
+        self._found: tuple[bytes, int] | None = None
         self._error: Exception | None = None
-        self._thread = threading.Thread(target=self._run, args=(fetch, held), daemon=True,
+        self._thread = threading.Thread(target=self._run, args=(download, held), daemon=True,
                                         name="sync-pull-ahead")
         self._thread.start()
 
-    def _run(self, fetch: Callable[[int, int, int], tuple[Page, int]], held: int) -> None:
+    def _run(self, download: Callable[[int, int, int], tuple[bytes, int]], held: int) -> None:
         try:
-            self._found = fetch(*self.asks, held)
+            self._found = download(*self.asks, held)
         except Exception as error:  # handed to the caller, in its thread, by result()
             self._error = error
 
-    def result(self) -> tuple[Page, int]:
-        """Wait for the page; raise what fetching it raised."""
+    def result(self) -> tuple[bytes, int]:
+        """Wait for the download; raise what it raised."""
         self._thread.join()
         if self._error is not None:
             raise self._error
@@ -121,30 +123,26 @@ class _Ahead:
         return self._found
 
 
-def _lines(answer: HTTPResponse) -> Iterator[bytes]:
-    """Yield the lines of an NDJSON answer, read in large blocks (readline is slow here).
+def _body(answer: HTTPResponse) -> bytes:
+    """Read a whole answer in large blocks (no bigger than the largest valid page).
 
-    A connection cut mid-answer ends the lines at the last whole one; the page parser then
+    A connection cut mid-answer keeps only the whole lines received; the page parser then
     finds no last line and refuses the page as cut short.
     """
-    rest = b""
-    while True:
+    blocks: list[bytes] = []
+    size = 0
+    while size <= MAX_PAGE_BYTES:
         try:
             block = answer.read(READ_BLOCK)
         except IncompleteRead as cut:
             answer.close()
-            yield from (rest + cut.partial).split(b"\n")[:-1]
-            return
+            received = b"".join([*blocks, cut.partial])
+            return received[:received.rfind(b"\n") + 1]
         if not block:
             break
-        lines = (rest + block).split(b"\n")
-        rest = lines.pop()
-        yield from lines
-        if len(rest) > protocol.MAX_LINE:  # refused by the parser; never held whole
-            yield rest
-            rest = b""
-    if rest:
-        yield rest
+        blocks.append(block)
+        size += len(block)
+    return b"".join(blocks)
 
 
 def _number(text: str | None) -> int:
