@@ -62,8 +62,6 @@ def test_another_devices_edit_that_won_leaves_a_notice_naming_it(
     assert ledger.get_transaction(here, txn_id).amount == Decimal("30.00")
 
 
-@pytest.mark.xfail(strict=True, reason="apply._fold_one counts a field whose clock is this"
-                   " device's (acknowledged) creation as a replaced local edit")
 def test_an_edit_of_another_field_leaves_no_notice(pair: tuple[Book, Book, FakeWall]) -> None:
     here, there, wall = pair
     txn_id = edited_on_both(here, there, wall, notes="for the team")
