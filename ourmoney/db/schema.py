@@ -168,6 +168,12 @@ MIGRATIONS: tuple[str, ...] = (
         id TEXT PRIMARY KEY, amount INTEGER NOT NULL CHECK (amount > 0),
         {_SYNCED}, field_hlc TEXT);
     """,
+    # Imports: the change-log seqs an import wrote. Rows imported with their own id keep no
+    # import_item (the id itself dedupes); undo finds them through their changes instead.
+    """
+    ALTER TABLE import_batch ADD COLUMN first_seq INTEGER;
+    ALTER TABLE import_batch ADD COLUMN last_seq INTEGER;
+    """,
 )
 
 

@@ -18,6 +18,7 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 from itertools import count, islice
+from typing import Any
 
 from ourmoney.clock import utc_now_text
 from ourmoney.db import bulk
@@ -81,6 +82,7 @@ class _Prepared:
     description: str
     notes: str
     created: str | None  # the file's created_at in the stored form, else None
+    revives: bool = False  # its own id names a deleted row an undone import had added
 
 
 @dataclass
@@ -91,6 +93,7 @@ class _Import:
     precision: int
     now: str
     step: Decimal = Decimal("0.01")
+    first_seq: int = 0  # the first change-log seq this import writes
     seen: int = 0
     occurrences: Counter[str] = field(default_factory=Counter)
     category_ids: dict[str, str] = field(default_factory=dict)
@@ -111,7 +114,7 @@ def run_import(book: Book, rows: Iterable[Entry], *, source: str,
         with book.write() as cursor:
             precision = preferences(book).precision
             job = _Import(book, cursor, summary, precision, utc_now_text(),
-                          Decimal(1).scaleb(-precision))
+                          Decimal(1).scaleb(-precision), bulk.next_seq(cursor))
             for chunk in _chunks(rows, CHUNK):
                 _write_chunk(job, chunk)
                 if progress:
@@ -275,18 +278,18 @@ def _deduplicate(job: _Import, prepared: list[_Prepared]) -> list[_Prepared]:
     batches = {key: batch for key, batch in _existing(
         job.cursor, "SELECT key, batch_id FROM import_item WHERE key IN",
         [p.key for p in prepared])}
-    live = {row[0] for row in _existing(job.cursor, "SELECT id FROM transactions"
-                                        " WHERE deleted = 0 AND id IN",
-                                        [p.id for p in prepared if p.key.startswith("id:")])}
+    ledger = _OwnIds.find(job, [p.id for p in prepared if p.key.startswith("id:")], batches)
     fresh: list[_Prepared] = []
     for ready in prepared:
-        reason = _duplicate_reason(ready, batches, live, job.summary.batch_id)
+        reason = _duplicate_reason(ready, batches, ledger)
         if reason:
             job.summary.duplicates += 1
             job.summary.reasons[reason] += 1
         else:
             fresh.append(ready)
-            live.add(ready.id)
+            ready.revives = ready.id in ledger.deleted
+            ledger.live.add(ready.id)
+            ledger.mine.add(ready.id)
             batches[ready.key] = job.summary.batch_id
         if not job.preview_full:
             _preview(job, PreviewRow(ready.row.line, "duplicate" if reason else "new", reason,
@@ -295,21 +298,54 @@ def _deduplicate(job: _Import, prepared: list[_Prepared]) -> list[_Prepared]:
     return fresh
 
 
-def _duplicate_reason(ready: _Prepared, batches: dict[str, str], live: set[str],
-                      batch_id: str) -> str:
+@dataclass
+class _OwnIds:
+    """What the ledger holds for a chunk's own ids (rows imported with an id of their own)."""
+
+    live: set[str]
+    mine: set[str]  # live rows this import wrote
+    deleted: set[str]
+    kept: set[str]  # deleted by someone since a standing import added them: stay deleted
+
+    @classmethod
+    def find(cls, job: _Import, ids: list[str], batches: dict[str, str]) -> _OwnIds:
+        """Look the ids up; a deleted row stays deleted unless an undone import had added it."""
+        found = cls(set(), set(), set(), set())
+        for row_id, deleted, seq in _existing(
+                job.cursor, "SELECT id, deleted, local_seq FROM transactions WHERE id IN", ids):
+            if deleted:
+                found.deleted.add(row_id)
+            else:
+                found.live.add(row_id)
+                if seq >= job.first_seq:
+                    found.mine.add(row_id)
+        found.kept = {row_id for row_id in found.deleted
+                      if "id:" + row_id in batches or _added_by_standing_import(job, row_id)}
+        return found
+
+
+def _added_by_standing_import(job: _Import, transaction_id: str) -> bool:
+    """Say whether the import whose change created this row is still in place (not undone)."""
+    return job.cursor.execute(
+        "SELECT 1 FROM transactions t JOIN change c ON c.hlc = t.hlc"
+        " JOIN import_batch b ON c.seq BETWEEN b.first_seq AND b.last_seq"
+        " WHERE t.id = ? AND b.undone_at IS NULL LIMIT 1", (transaction_id,)).fetchone() is not None
+
+
+def _duplicate_reason(ready: _Prepared, batches: dict[str, str], ledger: _OwnIds) -> str:
     """Say why a row is already in the ledger, or return "" for a new row."""
     if ready.key.startswith("id:"):
-        if ready.id in live:
-            return SAME_ID_IN_FILE if batches.get(ready.key) == batch_id else SAME_ID
-        return DELETED_SINCE if ready.key in batches else ""
+        if ready.id in ledger.live:
+            return SAME_ID_IN_FILE if ready.id in ledger.mine else SAME_ID
+        return DELETED_SINCE if ready.id in ledger.kept else ""
     if ready.key in batches:
         return SAME_BANK_ID if ready.key.startswith("bank:") else SAME_FINGERPRINT
     return ""
 
 
-def _existing(cursor: sqlite3.Cursor, sql: str, values: list[str]) -> list[tuple[str, ...]]:
+def _existing(cursor: sqlite3.Cursor, sql: str, values: list[str]) -> list[tuple[Any, ...]]:
     """Run `sql ... IN (values)` in slices SQLite accepts and return every row found."""
-    found: list[tuple[str, ...]] = []
+    found: list[tuple[Any, ...]] = []
     for start in range(0, len(values), 500):
         part = values[start:start + 500]
         found += cursor.execute(f"{sql} ({','.join('?' * len(part))})", part).fetchall()
@@ -331,8 +367,11 @@ def _insert(job: _Import, fresh: list[_Prepared]) -> None:
     job.summary.added += len(fresh)
     job.cursor.executemany(bulk.INSERT_CHANGE, changes)
     bulk.insert_transactions(job.cursor, rows, revive=True)
+    # A row with its own id needs no item (its id dedupes it; undo finds it by its change),
+    # unless it revives a deleted row: then the item says this import added it again.
     job.cursor.executemany(INSERT_ITEM, [(ready.key, job.summary.batch_id, ready.id)
-                                         for ready in fresh])
+                                         for ready in fresh
+                                         if ready.revives or not ready.key.startswith("id:")])
     categories.remember(job.cursor, job.learned)
     job.learned.clear()
     if len(job.remembered) > REMEMBERED_LIMIT:  # all stored: later rows find them in the table
@@ -403,7 +442,7 @@ def _record_batch(job: _Import) -> None:
         return
     summary = job.summary
     job.cursor.execute(
-        "INSERT INTO import_batch (id, created_at, source, format, added, duplicates, errors)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO import_batch (id, created_at, source, format, added, duplicates, errors,"
+        " first_seq, last_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (summary.batch_id, job.now, summary.source[:200], summary.format, summary.added,
-         summary.duplicates, summary.errors))
+         summary.duplicates, summary.errors, job.first_seq, bulk.next_seq(job.cursor) - 1))

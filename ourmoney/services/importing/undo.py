@@ -12,20 +12,25 @@ from ourmoney.errors import N_, Conflict, NotFound
 from ourmoney.services.book import Book
 
 CHUNK = 2000
+# The live rows a batch added: those with an import_item, and those its changes created
+# (rows imported with their own id keep no item; batches from before seqs were kept, none).
+BATCH_ROWS = (
+    "SELECT i.transaction_id FROM import_item i JOIN transactions t ON t.id = i.transaction_id"
+    " WHERE i.batch_id = ? AND t.deleted = 0"
+    " UNION SELECT c.row_id FROM change c JOIN transactions t ON t.id = c.row_id"
+    " WHERE c.seq BETWEEN ? AND ? AND c.entity = 'transaction' AND t.deleted = 0")
 
 
 def undo_import(book: Book, batch_id: str) -> int:
     """Delete every live transaction a batch added (tombstones that sync) and forget its keys."""
     with book.write() as cursor:
-        found = cursor.execute("SELECT undone_at FROM import_batch WHERE id = ?",
-                               (batch_id,)).fetchone()
+        found = cursor.execute("SELECT undone_at, first_seq, last_seq FROM import_batch"
+                               " WHERE id = ?", (batch_id,)).fetchone()
         if found is None:
             raise NotFound(N_("There is no import with that batch id."), field="batch")
         if found[0]:
             raise Conflict(N_("That import was already undone."), field="batch")
-        ids = [r[0] for r in cursor.execute(
-            "SELECT i.transaction_id FROM import_item i JOIN transactions t"
-            " ON t.id = i.transaction_id WHERE i.batch_id = ? AND t.deleted = 0", (batch_id,))]
+        ids = [r[0] for r in cursor.execute(BATCH_ROWS, (batch_id, found[1], found[2]))]
         _tombstone(book, cursor, ids)
         cursor.execute("DELETE FROM import_item WHERE batch_id = ?", (batch_id,))
         cursor.execute("UPDATE import_batch SET undone_at = ? WHERE id = ?",

@@ -23,6 +23,7 @@ from ourmoney.services.importing.batches import (
     SAME_BANK_ID,
     SAME_FINGERPRINT,
     SAME_ID,
+    SAME_ID_IN_FILE,
     run_import,
     undo_import,
 )
@@ -301,6 +302,79 @@ def test_a_row_deleted_by_hand_stays_deleted_when_the_file_comes_again(book: Boo
     ledger.delete_transaction(book, _id_of(book, "Shop 1"))
     assert load(book, statement(1, 1)).duplicates == 1
     assert live(book) == 1
+
+
+def items(book: Book) -> int:
+    return int(book.store.value("SELECT count(*) FROM import_item"))
+
+
+def test_rows_with_their_own_id_keep_no_import_item(book: Book) -> None:
+    seed = import_json(book, seed_bytes(seed_item(1), seed_item(2)))
+    assert (seed.added, items(book)) == (2, 0)
+    first, last = book.store.row("SELECT first_seq, last_seq FROM import_batch WHERE id = ?",
+                                 (seed.batch_id,)) or (0, 0)
+    assert [e for (e,) in book.store.rows("SELECT entity FROM change WHERE seq BETWEEN ? AND ?"
+                                          " ORDER BY seq", (first, last))] == [
+        "category", "member", "transaction", "transaction"]
+    assert last == last_seq(book)
+    bank = load(book, statement(1, 3))
+    assert (bank.added, items(book)) == (3, 3)
+
+
+def test_a_revived_row_deleted_by_hand_stays_deleted_and_undo_still_works(book: Book) -> None:
+    data = seed_bytes(seed_item(1), seed_item(2))
+    undo_import(book, import_json(book, data).batch_id)
+    revived = import_json(book, data)
+    assert (revived.added, items(book)) == (2, 2)  # revivals keep an item: this import re-added
+    ledger.delete_transaction(book, _id_of(book, "Groceries 1"))
+    again = import_json(book, data)
+    assert (again.added, dict(again.reasons)) == (0, {DELETED_SINCE: 1, SAME_ID: 1})
+    assert undo_import(book, revived.batch_id) == 1
+    assert (live(book), items(book)) == (0, 0)
+    assert import_json(book, data).added == 2
+    assert daily_totals(book) == recomputed_totals(book)
+
+
+def test_the_same_id_in_two_chunks_is_kept_once(book: Book,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batches, "CHUNK", 2)
+    import_json(book, seed_bytes(seed_item(9)))
+    summary = import_json(book, seed_bytes(seed_item(1), seed_item(2), seed_item(3),
+                                           seed_item(1, price=99), seed_item(9)))
+    assert (summary.added, dict(summary.reasons)) == (3, {SAME_ID_IN_FILE: 1, SAME_ID: 1})
+    assert live(book) == 4
+    assert undo_import(book, summary.batch_id) == 3
+    assert live(book) == 1
+
+
+def test_a_batch_from_before_seqs_were_kept_undoes_by_its_items(book: Book) -> None:
+    data = seed_bytes(seed_item(1), seed_item(2))
+    old = import_json(book, data)
+    with book.write() as cursor:  # as imports wrote it before: an item per row, no seqs
+        cursor.execute("UPDATE import_batch SET first_seq = NULL, last_seq = NULL")
+        cursor.executemany("INSERT INTO import_item (key, batch_id, transaction_id)"
+                           " VALUES ('id:' || ?, ?, ?)",
+                           [(t, old.batch_id, t) for (t,) in
+                            book.store.rows("SELECT id FROM transactions")])
+    ledger.delete_transaction(book, _id_of(book, "Groceries 1"))
+    assert dict(import_json(book, data).reasons) == {DELETED_SINCE: 1, SAME_ID: 1}
+    assert undo_import(book, old.batch_id) == 1
+    assert (live(book), items(book)) == (0, 0)
+    assert import_json(book, data).added == 2
+
+
+def test_a_row_deleted_by_hand_and_never_imported_comes_back_with_its_own_id(
+        book: Book) -> None:
+    txn = ledger.add_transaction(book, draft("By hand", "7"))
+    ledger.delete_transaction(book, txn.id)
+    own = json.dumps({"format": "ourmoney", "transactions": [
+        {"id": txn.id, "occurred_on": txn.occurred_on.isoformat(), "description": "By hand",
+         "type": "expense", "amount": "7.00"}]}).encode()
+    summary = import_json(book, own)
+    assert (summary.added, summary.duplicates) == (1, 0)
+    assert ledger.get_transaction(book, txn.id).amount == Decimal("7.00")
+    assert undo_import(book, summary.batch_id) == 1
+    assert live(book) == 0
 
 
 def test_invalid_rows_refuse_the_whole_import(book: Book) -> None:
