@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from ourmoney import __version__
 from ourmoney.cli import main
-from tests.support.server import READY_LINE, start_process, start_server
+from tests.support.server import start_process, start_server
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -106,14 +106,15 @@ def test_demo_refuses_a_bad_count(tmp_path: Path, bad: str) -> None:
     assert "transactions" in result.stderr.lower()
 
 
-def test_plain_ourmoney_serves_and_opens_the_browser(tmp_path: Path) -> None:
+def test_plain_ourmoney_without_a_display_serves_and_opens_the_browser(tmp_path: Path) -> None:
     opened = tmp_path / "opened.txt"
     browser = tmp_path / "browser.sh"
     browser.write_text(f'#!/bin/sh\necho "$1" > {opened}\n')
     browser.chmod(browser.stat().st_mode | stat.S_IEXEC)
-    env = {**os.environ, "BROWSER": str(browser), "OURMONEY_PORT": "0",
-           "OURMONEY_HOME": str(tmp_path / "data")}
-    process, ready = start_process([sys.executable, "-m", "ourmoney"], READY_LINE, env=env)
+    env = {**os.environ, "BROWSER": str(browser), "OURMONEY_HOME": str(tmp_path / "data"),
+           "DISPLAY": "", "WAYLAND_DISPLAY": ""}  # no window here: see tests/desktop
+    opened_line = re.compile(r"opened (http://127\.0\.0\.1:\d+/) in your browser")
+    process, ready = start_process([sys.executable, "-m", "ourmoney"], opened_line, env=env)
     with process:
         deadline = time.monotonic() + 10
         while not (opened.exists() and opened.read_text().strip()) and time.monotonic() < deadline:
