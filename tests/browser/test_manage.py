@@ -123,5 +123,5 @@ def test_choosing_portuguese_translates_the_navigation(app: App) -> None:
 
     expect(app.page.locator("html")).to_have_attribute("lang", "pt")
     expect(app.page.locator(".nav-links a")).to_have_text(
-        ["Transações", "Categorias", "Membros", "Importar", "Dispositivos", "Telemóvel",
-         "Definições"])
+        ["Transações", "Categorias", "Membros", "Relatórios", "Importar", "Dispositivos",
+         "Telemóvel", "Definições"])
