@@ -85,3 +85,17 @@ def test_the_api_keeps_reader_problems_in_english(client: FlaskClient, book: Boo
     _, body = send(client, "bank.ofx", b"OFXHEADER:100\n<OFX>\n", dry_run="true")
     assert body["problems"] == [
         {"line": 2, "message": "The file is cut short: it ends before </OFX>."}]
+
+
+def test_seed_json_problems_are_portuguese(client: FlaskClient, book: Book) -> None:
+    _portuguese(book)
+    seed = (b'[{"id": "1", "description": "Bread", "type": "outcome", "price": "abc",'
+            b' "createdAt": "2025-01-20T14:03:11.123Z"},'
+            b' {"id": "2", "description": "Leite", "type": "gift", "price": 1.5,'
+            b' "createdAt": "2025-01-20T14:03:11.123Z"}, 7]')
+    page = soup(client.get(review_url(client, "seed.json", seed)))
+    assert texts(page, "#problems li") == [
+        "Linha 1: Transação 1: price tem de ser um número, não 'abc'.",
+        "Linha 2: Transação 2: type tem de ser income ou outcome, não 'gift'.",
+        "Linha 3: Transação 3 não é um objeto JSON."]
+    assert counts(book)["transactions"] == 0

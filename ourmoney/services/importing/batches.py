@@ -22,6 +22,7 @@ from typing import Any
 
 from ourmoney.clock import utc_now_text
 from ourmoney.db import bulk
+from ourmoney.errors import N_, Message
 from ourmoney.ids import derived_id, new_id
 from ourmoney.money import MAX_AMOUNT
 from ourmoney.services import categories, members
@@ -182,9 +183,10 @@ def _preview(job: _Import, row: PreviewRow) -> None:
 def _prepare(job: _Import, row: ImportRow) -> _Prepared | None:
     """Round the amount once (half-even), pick the kind and the dedupe key; None if unusable."""
     if not row.amount.is_finite() or abs(row.amount) > MAX_AMOUNT:
-        _problem(job, RowProblem(row.line, "Amount is not a finite number."
-                                 if not row.amount.is_finite()
-                                 else f"Amount {str(abs(row.amount))[:40]} is too large."))
+        _problem(job, RowProblem(row.line, Message(N_("Amount is not a finite number."))
+                                 if not row.amount.is_finite() else Message(
+                                     N_("Amount %(amount)s is too large."),
+                                     amount=str(abs(row.amount))[:40])))
         return None
     amount = row.amount.quantize(job.step, ROUND_HALF_EVEN)
     if amount == 0:

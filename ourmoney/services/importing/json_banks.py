@@ -99,7 +99,7 @@ def _read(stream: Any, again: Callable[[], IO[bytes]]) -> Iterator[Entry]:
             _part(budget, item)
         else:
             index += 1
-            yield guard("Transaction", index, item, _psd2 if prefix in PSD2 else _schwab_trade
+            yield guard(N_("Transaction"), index, item, _psd2 if prefix in PSD2 else _schwab_trade
                          if prefix.startswith("Brokerage") else _schwab_posted)
     if budget.seen:
         yield from _ynab(again(), budget)
@@ -221,7 +221,7 @@ def _ynab(stream: IO[bytes], budget: _Budget) -> Iterator[Entry]:
     """Stream a YNAB budget's transactions, skipping deleted ones."""
     for index, (_prefix, item) in enumerate(_objects(stream, {YNAB_ROWS}), start=1):
         if not (isinstance(item, dict) and item.get("deleted") is True):
-            yield guard("Transaction", index, item, lambda i, row: _ynab_row(i, row, budget))
+            yield guard(N_("Transaction"), index, item, lambda i, row: _ynab_row(i, row, budget))
 
 
 def _ynab_row(index: int, item: dict[str, Any], budget: _Budget) -> ImportRow:

@@ -14,7 +14,7 @@ from typing import IO, Any, cast
 
 import ijson
 
-from ourmoney.errors import OurMoneyError
+from ourmoney.errors import N_, Message, OurMoneyError
 from ourmoney.services.importing import json_banks
 from ourmoney.services.importing.formats import ReadOptions, register
 from ourmoney.services.importing.rows import (
@@ -29,8 +29,8 @@ from ourmoney.services.validation import day
 
 HEAD = 4096
 BOM = b"\xef\xbb\xbf"
-OWN_LISTS = {"categories.item": "Category", "members.item": "Member",
-             "transactions.item": "Transaction"}
+OWN_LISTS = {"categories.item": N_("Category"), "members.item": N_("Member"),
+             "transactions.item": N_("Transaction")}
 Entry = ImportRow | CategoryRow | MemberRow | RowProblem
 Build = Callable[[int, dict[str, Any]], Entry]
 # A bare NaN/Infinity (Python's json writes them) is not JSON: quoted, it reaches the row check.
@@ -58,15 +58,16 @@ def read(stream: IO[bytes], options: ReadOptions) -> Iterator[Entry]:
     try:
         yield from _entries(buffered, head, position)
     except ijson.JSONError as error:
-        yield RowProblem(position.records + 1, "The JSON is not valid or is cut short here;"
-                         f" nothing after this point can be read ({_short(error)}).")
+        yield RowProblem(position.records + 1, Message(N_(
+            "The JSON is not valid or is cut short here; nothing after this point can be read"
+            " (%(error)s)."), error=_short(error)))
 
 
 def _entries(stream: IO[bytes], head: bytes, position: Position) -> Iterator[Entry]:
     """Read the file as the shape its first bytes show."""
     start = head.lstrip(b" \r\n\t")[:1]
     if not start:
-        yield RowProblem(0, "The file is empty.")
+        yield RowProblem(0, Message(N_("The file is empty.")))
     elif start == b"[":
         yield from _seed(QuotedNonFinite(stream), position)
     elif b'"format"' in head and b'"ourmoney"' in head:
@@ -74,7 +75,7 @@ def _entries(stream: IO[bytes], head: bytes, position: Position) -> Iterator[Ent
     elif start == b"{":
         yield from json_banks.read(stream)
     else:
-        yield RowProblem(0, "This is not a JSON file.")
+        yield RowProblem(0, Message(N_("This is not a JSON file.")))
 
 
 class QuotedNonFinite:
@@ -123,7 +124,7 @@ def _seed(stream: IO[bytes] | QuotedNonFinite, position: Position) -> Iterator[E
     """The original app: [{"id","description","type":"income|outcome","price",...}]."""
     for index, item in enumerate(ijson.items(stream, "item", use_float=False), start=1):
         position.records = index
-        yield guard("Transaction", index, item, _seed_row)
+        yield guard(N_("Transaction"), index, item, _seed_row)
 
 
 def _own(stream: IO[bytes] | QuotedNonFinite, position: Position) -> Iterator[Entry]:
@@ -169,7 +170,7 @@ def _own_member(index: int, item: dict[str, Any]) -> MemberRow:
 def _required(item: dict[str, Any], name: str) -> str:
     value = _text(item.get(name)).strip()
     if not value:
-        raise OurMoneyError(f"{name} is missing.")
+        raise OurMoneyError(N_("%(name)s is missing."), name=name)
     return value
 
 
@@ -208,7 +209,8 @@ def _kind(value: Any) -> str:
         return "expense"
     if word == "income":
         return "income"
-    raise OurMoneyError(f"type must be income or outcome, not {str(value)[:40]!r}.")
+    raise OurMoneyError(N_("type must be income or outcome, not %(value)r."),
+                        value=str(value)[:40])
 
 
 def _text(value: Any) -> str:
@@ -218,7 +220,7 @@ def _text(value: Any) -> str:
         return value
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
         return str(value)
-    raise OurMoneyError("a text field holds a list, an object or true/false.")
+    raise OurMoneyError(N_("a text field holds a list, an object or true/false."))
 
 
 def _moment(value: Any, name: str) -> tuple[date, str]:
@@ -229,7 +231,8 @@ def _moment(value: Any, name: str) -> tuple[date, str]:
             try:
                 return day(written), value
             except OurMoneyError as error:
-                raise OurMoneyError(f"{name}: {error.message}") from None
+                raise OurMoneyError(N_("%(name)s: %(problem)s"), name=name,
+                                    problem=error.message) from None
     moment = _timestamp(value, name)
     return moment.date(), _utc(moment)
 
@@ -246,15 +249,18 @@ def _calendar_day(text: str) -> date | None:
 def _timestamp(value: Any, name: str) -> datetime:
     """Parse an ISO date and time; the date stays the one written (its own time zone)."""
     if not isinstance(value, str):
-        raise OurMoneyError(f"{name} must be a date and time such as 2025-01-20T14:03:11.123Z.")
+        raise OurMoneyError(
+            N_("%(name)s must be a date and time such as 2025-01-20T14:03:11.123Z."), name=name)
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise OurMoneyError(f"{name} {value[:40]!r} is not a date and time.") from None
+        raise OurMoneyError(N_("%(name)s %(value)r is not a date and time."), name=name,
+                            value=value[:40]) from None
     try:
         day(parsed.date())
     except OurMoneyError as error:
-        raise OurMoneyError(f"{name}: {error.message}") from None
+        raise OurMoneyError(N_("%(name)s: %(problem)s"), name=name,
+                            problem=error.message) from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 

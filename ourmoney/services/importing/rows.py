@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ourmoney.errors import OurMoneyError
+from ourmoney.errors import N_, Message, OurMoneyError, Term
 from ourmoney.services.categories import normalise_description
 
 __all__ = ["CategoryRow", "ImportRow", "ImportSummary", "MemberRow", "PreviewRow",
@@ -102,22 +102,26 @@ class ImportSummary:
 def exact_number(value: Any, name: str) -> Decimal:
     """Take a JSON number exactly (parsed with use_float=False) or a numeric string."""
     if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
-        raise OurMoneyError(f"{name} must be a number.")
+        raise OurMoneyError(N_("%(name)s must be a number."), name=name)
     try:
         number = value if isinstance(value, Decimal) else Decimal(
             value.strip() if isinstance(value, str) else value)
     except InvalidOperation:
-        raise OurMoneyError(f"{name} must be a number, not {str(value)[:40]!r}.") from None
+        raise OurMoneyError(N_("%(name)s must be a number, not %(value)r."), name=name,
+                            value=str(value)[:40]) from None
     if not number.is_finite():
-        raise OurMoneyError(f"{name} must be a finite number, not {str(value)[:40]!r}.")
+        raise OurMoneyError(N_("%(name)s must be a finite number, not %(value)r."), name=name,
+                            value=str(value)[:40])
     return number
 
 
 def guard(noun: str, index: int, item: Any, build: Callable[[int, dict[str, Any]], Any]) -> Any:
     """Build one JSON record, or a RowProblem naming it when it is not usable."""
     if not isinstance(item, dict):
-        return RowProblem(index, f"{noun} {index} is not a JSON object.")
+        return RowProblem(index, Message(N_("%(noun)s %(index)s is not a JSON object."),
+                                         noun=Term(noun), index=index))
     try:
         return build(index, item)
     except OurMoneyError as error:
-        return RowProblem(index, f"{noun} {index}: {error.message}")
+        return RowProblem(index, Message(N_("%(noun)s %(index)s: %(problem)s"), noun=Term(noun),
+                                         index=index, problem=error.message))
