@@ -77,7 +77,7 @@ class RunningApp:
         if self.discovery:
             self.discovery.stop()
         self.server.close()
-        self.app.extensions["ourmoney"]["book"].close()
+        self.app.extensions["ourmoney"]["book"].store.shut()
 
 
 def start(settings: Settings) -> RunningApp:

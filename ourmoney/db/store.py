@@ -23,12 +23,41 @@ PRAGMAS = {
 }
 
 
+class _Database(SqliteDatabase):  # type: ignore[misc]
+    """peewee's SQLite database, also remembering every connection it opened (in any thread)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path, pragmas=PRAGMAS, check_same_thread=False)
+        self.opened: set[sqlite3.Connection] = set()
+        self._opened_lock = threading.Lock()
+
+    def _connect(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection = super()._connect()
+        with self._opened_lock:
+            self.opened.add(connection)
+        return connection
+
+    def _close(self, conn: sqlite3.Connection) -> None:
+        with self._opened_lock:
+            self.opened.discard(conn)
+        super()._close(conn)
+
+    def close_every_connection(self) -> None:
+        """Close the connections of every thread (at shutdown, when no thread uses them)."""
+        if not self.is_closed():
+            self.close()
+        with self._opened_lock:
+            left, self.opened = self.opened, set()
+        for connection in left:
+            connection.close()  # the last close folds the WAL into the database file
+
+
 class Store:
     """A ledger's database: thread-local read connections and one serialised writer."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self.db = SqliteDatabase(str(self.path), pragmas=PRAGMAS, check_same_thread=False)
+        self.db = _Database(str(self.path))
         self._writer = threading.RLock()
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -55,6 +84,11 @@ class Store:
         """Close this thread's connection."""
         if not self.db.is_closed():
             self.db.close()
+
+    def shut(self) -> None:
+        """Close every thread's connection, when the app stops and no thread uses them."""
+        with self._writer:
+            self.db.close_every_connection()
 
 
 def open_store(path: Path | str) -> Store:

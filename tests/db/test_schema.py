@@ -256,3 +256,16 @@ def test_next_seq(book: Book) -> None:
     with book.write() as cursor:
         assert bulk.next_seq(cursor) == 2
 
+
+
+def test_shutting_the_store_closes_every_threads_connection(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "ledger.sqlite3")
+    with store.write() as cursor:
+        cursor.execute("INSERT INTO setting (key, value) VALUES ('k', 'v')")
+    reader = threading.Thread(target=lambda: store.value("SELECT value FROM setting"))
+    reader.start()
+    reader.join()
+    assert (tmp_path / "ledger.sqlite3-wal").exists()
+    store.shut()
+    assert not (tmp_path / "ledger.sqlite3-wal").exists()  # the WAL folded into the file
+    assert open_store(tmp_path / "ledger.sqlite3").value("SELECT value FROM setting") == "v"
