@@ -32,7 +32,6 @@ import os
 import random
 import re
 import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -42,7 +41,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import DATA, ROOT, machine, render_table
+from bench.common import DATA, BenchError, fresh, machine, ourmoney, py, render_table, timed
 
 # Targets from the issue (ratios / MiB).
 IMPORT_RATIO = 2.0
@@ -51,12 +50,7 @@ CSV_RATIO = 2.0
 XLSX_RATIO = 1.5
 XLSX_ROWS = 100_000
 BATCH = 2_000
-TIME_BIN = "/usr/bin/time"
 SEED_VERSION = 1
-
-
-class BenchError(RuntimeError):
-    """Something is broken (not merely slow)."""
 
 
 # -- the seed file -----------------------------------------------------------------------------
@@ -119,33 +113,6 @@ def ensure_seed(count: int, log: Callable[[str], None]) -> Path:
     return path
 
 
-# -- timing a child process --------------------------------------------------------------------
-
-
-def timed(cmd: list[str], label: str, log: Callable[[str], None]) -> dict[str, Any]:
-    """Run `cmd` under /usr/bin/time -v: wall seconds, peak RSS (MiB), CPU seconds, stdout."""
-    report = DATA / f".time-{os.getpid()}.txt"
-    started = time.perf_counter()
-    done = subprocess.run([TIME_BIN, "-v", "-o", str(report), *cmd], cwd=ROOT,
-                          capture_output=True, text=True)
-    wall = time.perf_counter() - started
-    text = report.read_text() if report.exists() else ""
-    report.unlink(missing_ok=True)
-    if done.returncode != 0:
-        raise BenchError(f"{label}: exit {done.returncode}\n{done.stdout[-2000:]}"
-                         f"\n{done.stderr[-2000:]}")
-
-    def field(name: str) -> float:
-        found = re.search(rf"{re.escape(name)}: ([\d.]+)", text)
-        return float(found.group(1)) if found else float("nan")
-
-    result = {"wall_s": wall, "peak_rss_mb": field("Maximum resident set size (kbytes)") / 1024,
-              "cpu_s": field("User time (seconds)") + field("System time (seconds)"),
-              "stdout": done.stdout.strip()[-500:]}
-    log(f"{label}: {wall:.1f} s, peak RSS {result['peak_rss_mb']:.0f} MiB")
-    return result
-
-
 def fastest(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Return the run with the shortest wall time (other load on the machine only adds time)."""
     return min(runs, key=lambda run: float(run["wall_s"]))
@@ -154,14 +121,6 @@ def fastest(runs: list[dict[str, Any]]) -> dict[str, Any]:
 def pairs(ours: list[dict[str, Any]], floors: list[dict[str, Any]]) -> list[tuple[float, float]]:
     """Return the wall times of every run, ours with its floor."""
     return [(a["wall_s"], b["wall_s"]) for a, b in zip(ours, floors, strict=True)]
-
-
-def py(*args: str) -> list[str]:
-    return [sys.executable, *args]
-
-
-def ourmoney(*args: str) -> list[str]:
-    return py("-m", "ourmoney", *args)
 
 
 def floor(kind: str, *args: str) -> list[str]:
@@ -275,12 +234,6 @@ def count_rows(db: Path, table: str = "transactions") -> int:
 
     with sqlite3.connect(db) as conn:
         return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-
-
-def fresh(path: Path) -> Path:
-    shutil.rmtree(path, ignore_errors=True)
-    path.mkdir(parents=True)
-    return path
 
 
 def run(options: argparse.Namespace, log: Callable[[str], None]) -> dict[str, Any]:

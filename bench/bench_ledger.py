@@ -46,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import (
     DATA,
     ROOT,
+    BenchError,
     KeepAliveClient,
     Stats,
     fmt_ms,
@@ -69,10 +70,6 @@ DEPTH = 10_000
 SEARCH = "pizzeria"
 CATEGORY = "Groceries"
 PAGE_ORDER = " ORDER BY t.occurred_on DESC, t.created_at DESC, t.id DESC"
-
-
-class BenchError(RuntimeError):
-    """Something is broken (not merely slow)."""
 
 
 # -- capturing the SQL the services run ------------------------------------------------------

@@ -43,18 +43,24 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import DATA, ROOT, Stats, machine, render_table
+from bench.common import (
+    DATA,
+    ROOT,
+    BenchError,
+    Stats,
+    fresh,
+    machine,
+    ourmoney,
+    py,
+    render_table,
+    timed,
+)
 
 FIRST_RATIO = 3.0
 ONE_CHANGE_MS = 100.0
 FLOOR_BATCH = 1_000
-TIME_BIN = "/usr/bin/time"
 DB_NAME = "ourmoney.sqlite3"
 Log = Callable[[str], None]
-
-
-class BenchError(RuntimeError):
-    """Something is broken (not merely slow)."""
 
 
 # -- the floor: a raw NDJSON stream over loopback, raw executemany on the other side ----------
@@ -169,39 +175,6 @@ def _floor_write(conn: sqlite3.Connection, sql: str, batch: list[tuple[Any, ...]
 # -- processes ---------------------------------------------------------------------------------
 
 
-def py(*args: str) -> list[str]:
-    return [sys.executable, *args]
-
-
-def ourmoney(*args: str) -> list[str]:
-    return py("-m", "ourmoney", *args)
-
-
-def timed(cmd: list[str], label: str, log: Log) -> dict[str, Any]:
-    """Run `cmd` under /usr/bin/time -v: wall seconds, peak RSS (MiB), CPU seconds, stdout."""
-    report = DATA / f".time-{os.getpid()}.txt"
-    started = time.perf_counter()
-    done = subprocess.run([TIME_BIN, "-v", "-o", str(report), *cmd], cwd=ROOT,
-                          capture_output=True, text=True)
-    wall = time.perf_counter() - started
-    text = report.read_text() if report.exists() else ""
-    report.unlink(missing_ok=True)
-    if done.returncode != 0:
-        raise BenchError(f"{label}: exit {done.returncode}\n{done.stdout[-2000:]}"
-                         f"\n{done.stderr[-2000:]}")
-
-    def field(name: str) -> float:
-        found = re.search(rf"{re.escape(name)}: ([\d.]+)", text)
-        return float(found.group(1)) if found else float("nan")
-
-    result = {"wall_s": wall, "peak_rss_mb": field("Maximum resident set size (kbytes)") / 1024,
-              "cpu_s": field("User time (seconds)") + field("System time (seconds)"),
-              "stdout": done.stdout.strip()[-500:]}
-    log(f"{label}: {wall:.2f} s, CPU {result['cpu_s']:.2f} s,"
-        f" peak RSS {result['peak_rss_mb']:.0f} MiB")
-    return result
-
-
 def cpu_s(pid: int) -> float:
     """User+system CPU seconds a live process has used."""
     import psutil
@@ -221,12 +194,6 @@ def pair(server_url: str, a_dir: Path, b_dir: Path) -> None:
     """Pair B with the server A through the CLI, as a user would."""
     code = run_cli("pair", "--new-code", "--data-dir", str(a_dir)).splitlines()[-1]
     run_cli("pair", server_url, code, "--data-dir", str(b_dir))
-
-
-def fresh(path: Path) -> Path:
-    shutil.rmtree(path, ignore_errors=True)
-    path.mkdir(parents=True)
-    return path
 
 
 def copy_ledger(source: Path, target: Path) -> None:

@@ -10,7 +10,10 @@ import json
 import math
 import os
 import platform
+import re
+import shutil
 import sqlite3
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -22,6 +25,11 @@ import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / ".data"  # git-ignored (see the top-level .gitignore)
+TIME_BIN = "/usr/bin/time"
+
+
+class BenchError(RuntimeError):
+    """Something is broken (not merely slow)."""
 
 
 def percentile(samples: Sequence[float], pct: float) -> float:
@@ -222,3 +230,48 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     body = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
             for r in rows]
     return "\n".join([line, rule, *body])
+
+
+# -- child processes ---------------------------------------------------------------------------
+
+
+def py(*args: str) -> list[str]:
+    """Return a command that runs this Python with `args`."""
+    return [sys.executable, *args]
+
+
+def ourmoney(*args: str) -> list[str]:
+    """Return a command that runs the ourmoney CLI with `args`."""
+    return py("-m", "ourmoney", *args)
+
+
+def fresh(path: Path) -> Path:
+    """Empty (or make) a folder and return it."""
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return path
+
+
+def timed(cmd: list[str], label: str, log: Callable[[str], None]) -> dict[str, Any]:
+    """Run `cmd` under /usr/bin/time -v: wall seconds, peak RSS (MiB), CPU seconds, stdout."""
+    report = DATA / f".time-{os.getpid()}.txt"
+    started = time.perf_counter()
+    done = subprocess.run([TIME_BIN, "-v", "-o", str(report), *cmd], cwd=ROOT,
+                          capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    text = report.read_text() if report.exists() else ""
+    report.unlink(missing_ok=True)
+    if done.returncode != 0:
+        raise BenchError(f"{label}: exit {done.returncode}\n{done.stdout[-2000:]}"
+                         f"\n{done.stderr[-2000:]}")
+
+    def field(name: str) -> float:
+        found = re.search(rf"{re.escape(name)}: ([\d.]+)", text)
+        return float(found.group(1)) if found else float("nan")
+
+    result = {"wall_s": wall, "peak_rss_mb": field("Maximum resident set size (kbytes)") / 1024,
+              "cpu_s": field("User time (seconds)") + field("System time (seconds)"),
+              "stdout": done.stdout.strip()[-500:]}
+    log(f"{label}: {wall:.2f} s, CPU {result['cpu_s']:.2f} s,"
+        f" peak RSS {result['peak_rss_mb']:.0f} MiB")
+    return result
