@@ -39,6 +39,7 @@ class _Rows:
     """The rows one lot of changes touches, in memory while they are folded."""
 
     entity: Entity
+    acked: int  # how far some peer holds this device's log
     stored: dict[str, RowState] = field(default_factory=dict)
     pending: dict[str, bool] = field(default_factory=dict)  # a local edit not yet acknowledged
     fresh: dict[str, RowState] = field(default_factory=dict)
@@ -132,8 +133,8 @@ def _acked(cursor: sqlite3.Cursor) -> int:
 
 def _fold_entity(book: Book, cursor: sqlite3.Cursor, entity: Entity, changes: list[Change],
                  acked: int) -> None:
-    rows = _Rows(entity)
-    _load(cursor, rows, {c.row for c in changes}, acked)
+    rows = _Rows(entity, acked)
+    _load(cursor, rows, {c.row for c in changes})
     waiting = _waiting(cursor, entity, {c.row for c in changes} - set(rows.stored))
     for change in changes:
         _fold_one(book, cursor, rows, change, waiting)
@@ -169,15 +170,16 @@ def _fold_one(book: Book, cursor: sqlite3.Cursor, rows: _Rows, change: Change,
             rows.rebased.add(change.row)
         if rows.pending.get(change.row):
             _notice(book, cursor, rows.entity, change,
-                    [n for n in won if n in before and _unacknowledged(book, cursor, before[n])])
+                    [n for n in won
+                     if n in before and _unacknowledged(book, cursor, before[n], rows.acked)])
 
 
-def _unacknowledged(book: Book, cursor: sqlite3.Cursor, hlc: str) -> bool:
+def _unacknowledged(book: Book, cursor: sqlite3.Cursor, hlc: str, acked: int) -> bool:
     """Tell whether a clock is this device's own edit that no peer has acknowledged yet."""
     if node_of(hlc) != book.device_id:
         return False
     seq = cursor.execute("SELECT seq FROM change WHERE hlc = ?", (hlc,)).fetchone()
-    return bool(seq) and seq[0] > _acked(cursor)
+    return bool(seq) and seq[0] > acked
 
 
 def _notice(book: Book, cursor: sqlite3.Cursor, entity: Entity, change: Change,
@@ -190,7 +192,7 @@ def _notice(book: Book, cursor: sqlite3.Cursor, entity: Entity, change: Change,
         [(entity.name, change.row, name, change.origin, change.hlc, now) for name in lost])
 
 
-def _load(cursor: sqlite3.Cursor, rows: _Rows, ids: Iterable[str], acked: int) -> None:
+def _load(cursor: sqlite3.Cursor, rows: _Rows, ids: Iterable[str]) -> None:
     """Read the stored state of the rows these changes touch."""
     names = list(rows.entity.columns)
     columns = ", ".join(rows.entity.columns[n] for n in names)
@@ -204,7 +206,7 @@ def _load(cursor: sqlite3.Cursor, rows: _Rows, ids: Iterable[str], acked: int) -
                              dict(zip(names, values, strict=True)))
             state.values["deleted"] = bool(state.values["deleted"])
             rows.stored[row_id] = state
-            rows.pending[row_id] = seq > acked
+            rows.pending[row_id] = seq > rows.acked
 
 
 def _waiting(cursor: sqlite3.Cursor, entity: Entity, missing: set[str]) -> dict[str, list[Change]]:
