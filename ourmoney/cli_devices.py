@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -81,8 +82,11 @@ def describe(peer: Peer) -> str:
 @DATA_DIR
 def sync_command(wanted: str | None, data_dir: str | None) -> None:
     """Sync now with every paired device (or one); ends with `pushed N, pulled M`."""
+    on_terminal = sys.stderr.isatty()
     with opened_book(data_dir) as book:
-        results = runner.sync_all(book, wanted)
+        results = runner.sync_all(book, wanted, progress=_show_progress if on_terminal else None)
+    if on_terminal:
+        click.echo(err=True)  # end the progress line
     if not results:
         raise click.ClickException("no paired devices: pair one first (ourmoney pair)")
     pushed = sum(r.report.pushed for r in results if r.report)
@@ -92,3 +96,12 @@ def sync_command(wanted: str | None, data_dir: str | None) -> None:
     click.echo(f"pushed {pushed}, pulled {pulled}")
     if any(r.error for r in results):
         raise SystemExit(1)
+
+
+def progress_line(stage: str, done: int, total: int) -> str:
+    """Return the progress line of a sync shown on a terminal."""
+    return f"{'Pulling' if stage == 'pull' else 'Pushing'} changes: {done:,} of {total:,}"
+
+
+def _show_progress(stage: str, done: int, total: int) -> None:
+    click.echo("\r\033[K" + progress_line(stage, done, total), err=True, nl=False)

@@ -128,3 +128,10 @@ def test_discovery_can_be_turned_off(tmp_path: Path) -> None:
         time.sleep(3)
         assert info(a)["device_id"] not in nearby_ids(b)
         assert nearby_ids(a) == set()
+
+
+def test_sync_progress_on_a_terminal_says_which_way_and_how_far() -> None:
+    from ourmoney.cli_devices import progress_line
+
+    assert progress_line("pull", 1500, 200000) == "Pulling changes: 1,500 of 200,000"
+    assert progress_line("push", 0, 3) == "Pushing changes: 0 of 3"
