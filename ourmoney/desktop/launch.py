@@ -7,6 +7,7 @@ keeps serving until Ctrl-C or SIGTERM.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -93,9 +94,11 @@ def _stop_serving(running: RunningApp, serving: threading.Thread) -> None:
     """Finish requests under way, close every connection, then stop threads and database."""
     waitress = running.server
     waitress.task_dispatcher.shutdown()
-    connections = getattr(waitress, "_map", None) or waitress.map
-    waitress.trigger.pull_trigger(lambda: wasyncore.close_all(connections))
-    serving.join(5)
+    if serving.is_alive():  # a loop that already ended has closed its trigger too
+        connections = getattr(waitress, "_map", None) or waitress.map
+        with contextlib.suppress(OSError):  # the loop ended between the check and the pull
+            waitress.trigger.pull_trigger(lambda: wasyncore.close_all(connections))
+        serving.join(5)
     running.stop()
 
 
