@@ -6,6 +6,7 @@ standard error and exit status 1; passwords are read from standard input, never 
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from hub import accounts, devices, logs, schema
-from hub.db import LOST, Database
+from hub.db import LOST, Database, connect
 from hub.errors import HubError
 from hub.settings import READERS, HubSettings, load
 
@@ -37,12 +38,11 @@ def settings_from(**flags: Any) -> HubSettings:
 
 def open_db(settings: HubSettings) -> Database:
     """Open the database, failing with one line if PostgreSQL does not answer."""
-    db = Database(settings.database, settings.pool_size)
     try:
-        db.run(lambda cur: cur.execute("SELECT 1"))
-    except (HubError, *LOST) as error:
+        connect(settings.database).close()
+    except LOST as error:
         raise click.ClickException(f"cannot reach the database: {_first_line(error)}") from None
-    return db
+    return Database(settings.database, settings.pool_size)
 
 
 def read_password() -> str:
@@ -69,6 +69,7 @@ def managed(work: Callable[[], None]) -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """The OurMoney hub: relays changes between a household's devices, on PostgreSQL."""
+    logging.getLogger("hub").setLevel(logging.ERROR)  # `serve` logs; the other commands print
 
 
 @main.command("init-db")

@@ -21,10 +21,14 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg2
@@ -125,3 +129,79 @@ class RunningHub(ManagedProcess):
 def start_hub(dsn: str, *extra: str, env: Mapping[str, str] | None = None) -> RunningHub:
     """Start a hub process on database `dsn`; stop it (or use `with`) when done."""
     return RunningHub(dsn, *extra, env=env)
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of its own in a temporary folder, which a test may restart or stop."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.data = root / "data"
+        self.port = _free_port()
+        self.dsn = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, *args: str) -> None:
+        """Run a PostgreSQL program as the postgres user when we are root (initdb refuses root)."""
+        command = [str(_pg_bin() / args[0]), *args[1:]]
+        if os.geteuid() == 0:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            raise AssertionError(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
+
+    def create(self) -> None:
+        """Make the cluster (trust auth on loopback) and start it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres", "postgres")
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
+                  "--no-sync", "-E", "UTF8")
+        self.start()
+
+    def start(self) -> None:
+        """Start the server and wait until it accepts connections."""
+        self._run("pg_ctl", "-D", str(self.data), "-w", "-t", "60", "-l",
+                  str(self.root / "log"), "-o",
+                  f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''"
+                  " -c fsync=off", "start")
+
+    def stop(self) -> None:
+        """Stop the server at once (fast mode: open connections are cut)."""
+        self._run("pg_ctl", "-D", str(self.data), "-w", "-m", "fast", "stop")
+
+    def restart(self) -> None:
+        """Stop and start the server, cutting every connection."""
+        self.stop()
+        self.start()
+
+
+def _pg_bin() -> Path:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if found:
+        return found[-1].parent
+    located = shutil.which("initdb")
+    if located is None:
+        if os.environ.get("CI") == "true":
+            raise AssertionError("initdb is not installed (PostgreSQL server packages)")
+        pytest.skip("initdb is not installed, so no private PostgreSQL can be made")
+    return Path(located).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def private_postgres() -> Iterator[PrivatePostgres]:
+    """Yield a running private PostgreSQL cluster; stop and delete it afterwards."""
+    root = Path(tempfile.mkdtemp(prefix="ourmoney-pg-"))
+    cluster = PrivatePostgres(root)
+    try:
+        cluster.create()
+        yield cluster
+    finally:
+        with suppress(AssertionError):
+            cluster.stop()
+        shutil.rmtree(root, ignore_errors=True)
