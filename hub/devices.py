@@ -20,6 +20,7 @@ from hub.db import Cursor, Database
 from hub.errors import Conflict, Forbidden, NotFound, NotSignedIn, TooMany
 
 INVITE_DAYS = 7
+PER_ADDRESS = 5  # an address (a household behind one router) may fail 5x a single email's limit
 _INVITE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1: read aloud safely
 
 
@@ -54,7 +55,8 @@ def join_with_password(db: Database, body: dict[str, Any], address: str,
     keys = [f"email:{email}", f"ip:{address}"]
 
     def find(cur: Cursor) -> tuple[Member, str] | None:
-        limits.check(cur, keys, allowed_failures)
+        limits.check(cur, keys[:1], allowed_failures)
+        limits.check(cur, keys[1:], allowed_failures * PER_ADDRESS)
         return accounts.find_member(cur, email)
     found = db.run(find)
     if not isinstance(password, str) or not accounts.password_matches(
@@ -77,7 +79,7 @@ def join_with_invite(db: Database, body: dict[str, Any], address: str,
     keys = [f"ip:{address}"]
 
     def use(cur: Cursor) -> Joined | None:
-        limits.check(cur, keys, allowed_failures)
+        limits.check(cur, keys, allowed_failures * PER_ADDRESS)
         cur.execute("UPDATE invite SET used_at = now() WHERE code_hash = %s AND used_at IS NULL"
                     " AND expires_at > now() RETURNING member_id", (hash_token(code),))
         row = cur.fetchone()
