@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 from typing import Any
@@ -12,6 +13,7 @@ from ourmoney.errors import N_, OurMoneyError
 
 TIMEOUT = 10.0
 MAX_ANSWER_BYTES = 64 * 1024
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # a terminal escape, a line break
 
 
 class PeerUnreachable(OurMoneyError):
@@ -30,6 +32,7 @@ class PeerRefused(OurMoneyError):
     __doc__ = N_("%(url)s refused: %(reason)s")
 
     status = 502
+    answered = 0  # the HTTP status the other side answered (`status` is what we answer)
 
 
 def call(method: str, url: str, body: dict[str, Any] | None = None, *,
@@ -73,8 +76,11 @@ def refusal(url: str, status: int, raw: bytes) -> OurMoneyError:
     except (ValueError, UnicodeDecodeError, AttributeError):
         reason = None
     if not isinstance(reason, str) or not reason:
-        return NotOurMoney(url=url) if status == 404 else PeerRefused(
-            url=url, reason=f"HTTP {status}")
-    refused = PeerRefused(url=url, reason=reason[:300])
-    refused.status = status if 400 <= status < 500 and status != 404 else 502
+        if status == 404:
+            return NotOurMoney(url=url)
+        refused = PeerRefused(url=url, reason=f"HTTP {status}")
+    else:
+        refused = PeerRefused(url=url, reason=_CONTROL.sub(" ", reason[:300]))
+        refused.status = status if 400 <= status < 500 and status != 404 else 502
+    refused.answered = status
     return refused

@@ -7,6 +7,7 @@ dedupes on hlc), so a push whose answer was lost is simply sent again next time.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -52,16 +53,21 @@ def sync_with(book: Book, peer_id: str, transport: Transport, *, page: int = PAG
 
 
 def pull_from(book: Book, peer_id: str, transport: Transport, *, page: int = PAGE,
-              progress: Progress | None = None) -> tuple[int, int]:
-    """Apply a peer's changes we do not hold yet; return (applied, quarantined)."""
+              progress: Progress | None = None, relay: bool = False) -> tuple[int, int]:
+    """Apply a peer's changes we do not hold yet; return (applied, quarantined).
+
+    A relay (the hub) holds every change it sends: with `relay`, the changes it sent are
+    counted as acknowledged, so they are not pushed back to it as duplicates.
+    """
     since = cursors(book, peer_id)[0]
     start, applied, held = since, 0, 0
     while True:
         found = transport.pull(since, page)
         if found.next < since:
             raise ProtocolError("the peer's page went backwards")
+        after = _advance(peer_id, "pulled_seq", found.next)
         result = apply_changes(book, found.changes, sender=peer_id,
-                               after=_advance(peer_id, "pulled_seq", found.next))
+                               after=_held_by(peer_id, found, after) if relay else after)
         applied, held = applied + result.accepted, held + result.quarantined
         since = found.next
         if progress:
@@ -127,6 +133,21 @@ def cursors(book: Book, peer_id: str) -> tuple[int, int]:
     if row is None:
         raise LookupError(f"no peer {peer_id}")
     return int(row[0]), int(row[1])
+
+
+def _held_by(peer_id: str, found: Page,
+             advance: Callable[[sqlite3.Cursor], None]) -> Callable[[sqlite3.Cursor], None]:
+    """Return a step that advances the pull cursor and, when every change logged after what the
+    peer acknowledged came in this page from that peer, acknowledges up to the newest one."""
+    sent = json.dumps([change.hlc for change in found.changes])
+
+    def step(cursor: sqlite3.Cursor) -> None:
+        advance(cursor)
+        cursor.execute(
+            "UPDATE peer SET acked_seq = (SELECT coalesce(max(seq), 0) FROM change)"
+            " WHERE device_id = ? AND NOT EXISTS (SELECT 1 FROM change WHERE seq > peer.acked_seq"
+            " AND hlc NOT IN (SELECT value FROM json_each(?)))", (peer_id, sent))
+    return step
 
 
 def _advance(peer_id: str, column: str, seq: int) -> Callable[[sqlite3.Cursor], None]:
