@@ -132,6 +132,12 @@ def _add_device_commands() -> None:
     main.add_command(sync_command)
 
 
+def _add_hub_command() -> None:
+    from ourmoney.cli_hub import hub_command
+
+    main.add_command(hub_command)
+
+
 def _add_report_command() -> None:
     from ourmoney.cli_report import report_command
 
@@ -141,3 +147,4 @@ def _add_report_command() -> None:
 _add_file_commands()
 _add_device_commands()
 _add_report_command()
+_add_hub_command()
