@@ -15,7 +15,7 @@ from psycopg2.extras import execute_values
 
 from hub.db import Cursor, Database
 from hub.devices import Caller
-from hub.errors import ClockAhead, Forbidden
+from hub.errors import ClockAhead, Conflict, Forbidden
 from ourmoney.clock import wall_ms
 from ourmoney.sync.protocol import Change, PushResult, page_trailer
 
@@ -77,6 +77,10 @@ def pull(db: Database, caller: Caller, since: int, limit: int,
         cur.execute("SELECT last_seq FROM household WHERE id = %s", (caller.household_id,))
         row = cur.fetchone()
         assert row is not None
+        if since > int(row[0]):
+            raise Conflict(f"this device has read the hub up to {since}, but the hub holds"
+                           f" only {row[0]} changes (was it restored from a backup?): leave"
+                           " the hub and join it again to sync everything again")
         cur.execute("SELECT seq, origin, line FROM change WHERE household_id = %s AND seq > %s"
                     " ORDER BY seq LIMIT %s", (caller.household_id, since, limit + 1))
         rows = cur.fetchall()

@@ -297,3 +297,15 @@ def test_revoke_device_from_the_command_line(hub: RunningHub, hub_db: str) -> No
     missing = hub_cli("revoke-device", "0000000000000000", "--database", hub_db, check=False)
     assert missing.returncode == 1
     assert missing.stderr.strip() == "Error: there is no device 0000000000000000"
+
+
+def test_a_device_ahead_of_the_hub_is_told_to_join_again(hub: RunningHub, hub_db: str) -> None:
+    token = join(hub, device="abab0000abab0000")
+    beyond = len(stored(hub_db)) + 10
+    answer = requests.get(hub.url + f"sync/v1/changes?since={beyond}", timeout=10,
+                          headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 409
+    assert answer.json()["error"] == (
+        f"this device has read the hub up to {beyond}, but the hub holds only {beyond - 10}"
+        " changes (was it restored from a backup?): leave the hub and join it again to sync"
+        " everything again")
