@@ -24,6 +24,7 @@ def create_app(settings: Settings) -> Flask:
         budgets,
         devices,
         errors,
+        hub_pages,
         i18n,
         imports,
         manage,
@@ -51,7 +52,7 @@ def create_app(settings: Settings) -> Flask:
         module.init_app(app)
     for blueprint in (pages.bp, manage.bp, imports.bp, api.bp, api_files.bp, sync_api.bp,
                       devices.bp, phone.bp, signin.bp, sync_pages.bp, budgets.bp,
-                      report_print.bp, reports.bp):
+                      report_print.bp, reports.bp, hub_pages.bp):
         app.register_blueprint(blueprint)
     return app
 

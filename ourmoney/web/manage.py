@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from ourmoney.errors import N_, OurMoneyError
 from ourmoney.services import categories, household, members
-from ourmoney.web import context
+from ourmoney.web import context, hub_pages
 
 bp = Blueprint("manage", __name__)
 SECTIONS = {"categories": "manage.get_categories", "members": "manage.get_members",
@@ -96,7 +96,7 @@ def get_settings() -> str:
     return render_template("manage/settings.html", prefs=prefs, currencies=currency_choices(),
                            languages=household.LANGUAGES,
                            members=members.list_members(book, counts=False),
-                           device=book.device_name)
+                           device=book.device_name, **hub_pages.section())
 
 
 @bp.post("/settings")

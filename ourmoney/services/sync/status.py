@@ -7,7 +7,10 @@ from dataclasses import dataclass, replace
 
 from ourmoney.clock import utc_now_text
 from ourmoney.services.devices import Peer
+from ourmoney.services.sync.hub_peer import HubWakingUp
 from ourmoney.services.sync.runner import PeerResult
+
+WAKING_UP = HubWakingUp().message
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,11 @@ class PeerProgress:
     pushed: int = 0
     pulled: int = 0
     error: str = ""
+
+    @property
+    def waking_up(self) -> bool:
+        """Return whether this peer is a hub that has not answered yet (asleep, restarting)."""
+        return self.error == WAKING_UP
 
     @property
     def percent(self) -> int | None:
@@ -53,6 +61,11 @@ class SyncStatus:
     def failed(self) -> tuple[PeerProgress, ...]:
         """Return the peers of the latest round that could not be synced."""
         return tuple(p for p in self.peers if p.stage == "failed")
+
+    @property
+    def warned(self) -> tuple[PeerProgress, ...]:
+        """Return the peers of the latest round synced with a warning (a hub that is read-only)."""
+        return tuple(p for p in self.peers if p.stage == "done" and p.error)
 
 
 class StatusBoard:
@@ -94,7 +107,7 @@ class StatusBoard:
             self._change(result.peer.device_id, stage="failed", error=result.error)
         else:
             self._change(result.peer.device_id, stage="done", pushed=report.pushed,
-                         pulled=report.pulled)
+                         pulled=report.pulled, error=result.error)
 
     def end(self) -> None:
         """Close the round; its results stay until the next one begins."""
