@@ -28,7 +28,10 @@ from tests.support.hub import (
     member_email,
     start_hub,
 )
+from tests.support.server import start_server
 from tests.support.sync import state
+from tests.test_cli_devices import wait_for
+from tests.test_sync_processes import api
 
 WAKING = "The hub is waking up; trying again shortly."
 READ_ONLY = "This hub lets you read only; your changes stay on this device."
@@ -187,3 +190,17 @@ def test_a_stopped_hub_is_waking_up_then_syncs_again(hub_db: str, tmp_path: Path
         assert synced(device) == "pushed 1, pulled 0"
     status = ourmoney(device, "hub", "status")
     assert status.stdout.splitlines()[-2] == "last error: -"
+
+
+def test_the_background_sync_of_a_running_app_includes_the_hub(hub: RunningHub,
+                                                               tmp_path: Path) -> None:
+    desktop, laptop = tmp_path / "desktop", tmp_path / "laptop"
+    with start_server(desktop, env={"OURMONEY_AUTO_SYNC": "true"}) as server:
+        join(desktop, hub.url, EDITOR)
+        lunch = api(server, "POST", "transactions", description="Lunch", amount="12.50")
+        assert api(server, "GET", f"transactions/{lunch['id']}")["sync"] == "pending"
+        assert wait_for(lambda: api(server, "GET", f"transactions/{lunch['id']}")["sync"]
+                        == "synced", timeout=30), server.output()
+    join(laptop, hub.url, OWNER)
+    synced(laptop)
+    assert "Lunch" in descriptions(laptop)
