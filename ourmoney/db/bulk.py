@@ -6,6 +6,8 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from ourmoney.db import payees
+
 INSERT_TRANSACTION = (
     "INSERT INTO transactions (id, occurred_on, description, type, amount, category_id,"
     " member_id, notes, created_at, updated_at, hlc, local_seq)"
@@ -45,6 +47,7 @@ def insert_transactions(cursor: sqlite3.Cursor, rows: Sequence[Sequence[Any]], *
         " GROUP BY 1, 2, 3, 4"
         " ON CONFLICT DO UPDATE SET amount = amount + excluded.amount,"
         " count = count + excluded.count", (after,))
+    payees.add_rows_after(cursor, after)
 
 
 def next_seq(cursor: sqlite3.Cursor) -> int:

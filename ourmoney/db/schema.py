@@ -2,9 +2,9 @@
 
 Written as SQL rather than peewee models because partial indexes, FTS5, triggers and the
 bulk paths need exact SQL, and because several ledgers must live in one process.
-Triggers keep the search index and daily totals right for single writes; bulk inserts mark
-themselves in `bulk_write` and index their batch set-wise (see ourmoney.db.bulk), which is
-an order of magnitude faster than per-row triggers.
+Triggers keep the search index, daily totals and payee totals right for single writes; bulk
+inserts mark themselves in `bulk_write` and index their batch set-wise (see ourmoney.db.bulk),
+which is an order of magnitude faster than per-row triggers.
 """
 
 from __future__ import annotations
@@ -24,6 +24,31 @@ _TOTALS_REMOVE = """UPDATE daily_total SET amount = amount - OLD.amount, count =
     WHERE OLD.deleted = 0 AND day = OLD.occurred_on AND type = OLD.type
       AND category_id = coalesce(OLD.category_id, '')
       AND member_id = coalesce(OLD.member_id, '');"""
+
+# Payee totals (reports): one row per type, month, category, member and exact description,
+# with the smallest and largest amount. A removal that takes a group's smallest or largest of
+# differing amounts marks its month and category, read again once before the write commits
+# (ourmoney.db.payees.settle), not once per removed row (an import's undo removes thousands).
+_PAYEE_KEY = """type = {row}.type AND month = substr({row}.occurred_on, 1, 7)
+        AND category_id = coalesce({row}.category_id, '')
+        AND member_id = coalesce({row}.member_id, '') AND description = {row}.description"""
+
+_PAYEES_ADD = """INSERT INTO payee_month
+        (type, month, category_id, member_id, description, amount, count, low, high)
+    SELECT NEW.type, substr(NEW.occurred_on, 1, 7), coalesce(NEW.category_id, ''),
+           coalesce(NEW.member_id, ''), NEW.description, NEW.amount, 1, NEW.amount, NEW.amount
+    WHERE NEW.deleted = 0
+    ON CONFLICT DO UPDATE SET amount = amount + excluded.amount, count = count + 1,
+        low = min(low, excluded.low), high = max(high, excluded.high);"""
+
+_PAYEES_REMOVE = f"""UPDATE payee_month SET amount = amount - OLD.amount, count = count - 1
+    WHERE OLD.deleted = 0 AND {_PAYEE_KEY.format(row="OLD")};
+    INSERT OR IGNORE INTO payee_stale (month, category_id)
+    SELECT month, category_id FROM payee_month WHERE OLD.deleted = 0
+        AND {_PAYEE_KEY.format(row="OLD")}
+        AND count > 0 AND low < high AND OLD.amount IN (low, high);
+    DELETE FROM payee_month WHERE count = 0 AND OLD.deleted = 0
+        AND {_PAYEE_KEY.format(row="OLD")};"""
 
 MIGRATIONS: tuple[str, ...] = (
     f"""
@@ -173,6 +198,44 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE import_batch ADD COLUMN first_seq INTEGER;
     ALTER TABLE import_batch ADD COLUMN last_seq INTEGER;
+    """,
+    # Reports: payees, recurring and largest expenses from monthly totals per exact description,
+    # not from a year of rows. Kept by the triggers below and by ourmoney.db.bulk.
+    f"""
+    CREATE TABLE payee_month (
+        type TEXT NOT NULL, month TEXT NOT NULL, category_id TEXT NOT NULL,
+        member_id TEXT NOT NULL, description TEXT NOT NULL, amount INTEGER NOT NULL,
+        count INTEGER NOT NULL, low INTEGER NOT NULL, high INTEGER NOT NULL,
+        PRIMARY KEY (type, month, category_id, member_id, description)) WITHOUT ROWID;
+    CREATE TABLE payee_stale (
+        month TEXT NOT NULL, category_id TEXT NOT NULL,
+        PRIMARY KEY (month, category_id)) WITHOUT ROWID;
+    -- Row by row into the small table: a GROUP BY would sort a million rows in memory.
+    INSERT INTO payee_month
+        (type, month, category_id, member_id, description, amount, count, low, high)
+    SELECT type, substr(occurred_on, 1, 7), coalesce(category_id, ''),
+           coalesce(member_id, ''), description, amount, 1, amount, amount
+    FROM transactions NOT INDEXED WHERE deleted = 0
+    ON CONFLICT DO UPDATE SET amount = amount + excluded.amount, count = count + 1,
+        low = min(low, excluded.low), high = max(high, excluded.high);
+    CREATE TRIGGER transactions_payee_insert AFTER INSERT ON transactions
+        WHEN NOT EXISTS (SELECT 1 FROM bulk_write) BEGIN
+        {_PAYEES_ADD}
+    END;
+    -- WHEN: sync rewrites fields with their own values (a new row's clocks), which moves nothing.
+    CREATE TRIGGER transactions_payee_update AFTER UPDATE
+        OF occurred_on, type, amount, category_id, member_id, description, deleted ON transactions
+        WHEN OLD.deleted IS NOT NEW.deleted OR OLD.amount IS NOT NEW.amount
+          OR OLD.occurred_on IS NOT NEW.occurred_on OR OLD.type IS NOT NEW.type
+          OR OLD.category_id IS NOT NEW.category_id OR OLD.member_id IS NOT NEW.member_id
+          OR OLD.description IS NOT NEW.description
+    BEGIN
+        {_PAYEES_REMOVE}
+        {_PAYEES_ADD}
+    END;
+    CREATE TRIGGER transactions_payee_delete AFTER DELETE ON transactions BEGIN
+        {_PAYEES_REMOVE}
+    END;
     """,
 )
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
-from ourmoney.db import schema
+from ourmoney.db import payees, schema
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -78,7 +78,9 @@ class Store:
     def write(self) -> Iterator[sqlite3.Cursor]:
         """Hold the single writer and an IMMEDIATE transaction; commit on success."""
         with self._writer, self.db.atomic("IMMEDIATE"):
-            yield self.db.cursor()
+            cursor = self.db.cursor()
+            yield cursor
+            payees.settle(cursor)  # the kept payee totals are exact in every commit
 
     def close(self) -> None:
         """Close this thread's connection."""

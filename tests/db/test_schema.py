@@ -12,12 +12,19 @@ from pathlib import Path
 
 import pytest
 
-from ourmoney.db import Store, bulk, open_store, schema
+from ourmoney.db import Store, bulk, open_store, payees, schema
 from ourmoney.ids import new_id
 from ourmoney.services import ledger, listing, members
 from ourmoney.services.book import Book
 from ourmoney.services.models import TransactionFilter
-from tests.support.books import daily_totals, draft, ledger_at, recomputed_totals
+from tests.support.books import (
+    daily_totals,
+    draft,
+    ledger_at,
+    payee_totals,
+    recomputed_payees,
+    recomputed_totals,
+)
 
 
 def test_migrations_are_idempotent(tmp_path: Path) -> None:
@@ -201,6 +208,7 @@ def test_bulk_insert_matches_row_by_row(tmp_path: Path) -> None:
                     cursor.execute(bulk.INSERT_TRANSACTION, row)
         assert fast.store.value("SELECT count(*) FROM bulk_write") == 0
         assert daily_totals(fast) == daily_totals(slow) == recomputed_totals(fast)
+        assert payee_totals(fast) == payee_totals(slow) == recomputed_payees(fast)
         for words in ("Lunch", "shared", "Taxi 4", "Rent 12", "nothing"):
             assert search(fast, words) == search(slow, words)
         assert search(fast, "Taxi") != []
@@ -209,6 +217,7 @@ def test_bulk_insert_matches_row_by_row(tmp_path: Path) -> None:
             txn = ledger.add_transaction(book, draft("Late Lunch", on=date(2024, 1, 3)))
             ledger.update_transaction(book, txn.id, {"description": "Late dinner"})
         assert daily_totals(fast) == daily_totals(slow) == recomputed_totals(fast)
+        assert payee_totals(fast) == payee_totals(slow) == recomputed_payees(fast)
         assert search(fast, "Late") == search(slow, "Late") == ["Late dinner"]
         with fast.write() as cursor:
             cursor.execute("INSERT INTO transaction_search (transaction_search)"
@@ -223,9 +232,11 @@ def test_a_failed_bulk_batch_leaves_nothing(book: Book) -> None:
     assert book.store.value("SELECT count(*) FROM transactions") == 0
     assert book.store.value("SELECT count(*) FROM bulk_write") == 0
     assert daily_totals(book) == {}
+    assert payee_totals(book) == {}
     with book.write() as cursor:
         bulk.insert_transactions(cursor, rows)
     assert daily_totals(book) == recomputed_totals(book)
+    assert payee_totals(book) == recomputed_payees(book)
 
 
 def test_bulk_indexing_reads_only_the_new_rows(book: Book) -> None:
@@ -242,11 +253,12 @@ def test_bulk_indexing_reads_only_the_new_rows(book: Book) -> None:
         reads = [sql for sql in statements if "rowid >" in sql]
         plans = [" | ".join(row[3] for row in cursor.execute("EXPLAIN QUERY PLAN " + sql))
                  for sql in reads]
-    assert len(plans) == 2
+    assert len(plans) == 3  # the search index, the daily totals and the payee totals
     for plan in plans:
         assert "USING INTEGER PRIMARY KEY (rowid>?)" in plan
         assert "USING INDEX" not in plan and "COVERING INDEX" not in plan
     assert daily_totals(book) == recomputed_totals(book)
+    assert payee_totals(book) == recomputed_payees(book)
 
 
 def test_next_seq(book: Book) -> None:
@@ -269,3 +281,35 @@ def test_shutting_the_store_closes_every_threads_connection(tmp_path: Path) -> N
     store.shut()
     assert not (tmp_path / "ledger.sqlite3-wal").exists()  # the WAL folded into the file
     assert open_store(tmp_path / "ledger.sqlite3").value("SELECT value FROM setting") == "v"
+
+
+def test_settling_reads_only_the_marked_months_and_categories(book: Book) -> None:
+    """A removed smallest or largest amount re-reads its category's month by index, once."""
+    for amount in ("1.00", "2.00", "3.00"):
+        ledger.add_transaction(book, draft("Taxi", amount, category="Transport"))
+    largest = book.store.value("SELECT id FROM transactions WHERE amount = 300")
+    transport = book.store.value("SELECT category_id FROM transactions WHERE id = ?", (largest,))
+    with book.write() as cursor:
+        cursor.execute("UPDATE transactions SET deleted = 1 WHERE id = ?", (largest,))
+        assert cursor.execute("SELECT month, category_id FROM payee_stale").fetchall() == [
+            ("2024-05", transport)]
+    assert book.store.value("SELECT count(*) FROM payee_stale") == 0
+    assert payee_totals(book) == recomputed_payees(book)
+    assert list(payee_totals(book).values()) == [(300, 2, 100, 200)]
+    plan = " | ".join(row[3] for row in book.store.rows("EXPLAIN QUERY PLAN " + payees._SETTLE))
+    assert "SEARCH t USING INDEX transactions_category (category_id=? AND occurred_on>?" in plan
+    assert "SCAN t" not in plan
+
+
+def test_a_write_that_removes_no_extreme_marks_nothing(book: Book) -> None:
+    for amount in ("1.00", "2.00", "3.00"):
+        ledger.add_transaction(book, draft("Taxi", amount, category="Transport"))
+    middle = str(book.store.value("SELECT id FROM transactions WHERE amount = 200"))
+    largest = str(book.store.value("SELECT id FROM transactions WHERE amount = 300"))
+    with book.write() as cursor:
+        cursor.execute("UPDATE transactions SET deleted = 1 WHERE id = ?", (middle,))
+        # sync writes a new row's clocks with its own values again: nothing moves
+        cursor.execute("UPDATE transactions SET deleted = 0, amount = 300, field_hlc = '{}'"
+                       " WHERE id = ?", (largest,))
+        assert cursor.execute("SELECT count(*) FROM payee_stale").fetchone() == (0,)
+    assert list(payee_totals(book).values()) == [(400, 2, 100, 300)]

@@ -59,3 +59,18 @@ def recomputed_totals(book: Book) -> dict[tuple[str, str, str, str], tuple[int, 
         " sum(amount), count(*) FROM transactions WHERE deleted = 0 GROUP BY 1, 2, 3, 4")
     return {(day, kind, category, member): (amount, count)
             for day, kind, category, member, amount, count in rows}
+
+
+def payee_totals(book: Book) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """Return the payee_month table: (amount, count, low, high) by its key."""
+    return {tuple(row[:5]): tuple(row[5:]) for row in book.store.rows(
+        "SELECT type, month, category_id, member_id, description, amount, count, low, high"
+        " FROM payee_month")}
+
+
+def recomputed_payees(book: Book) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    """Recompute the payee totals from the transactions themselves."""
+    return {tuple(row[:5]): tuple(row[5:]) for row in book.store.rows(
+        "SELECT type, substr(occurred_on, 1, 7), coalesce(category_id, ''),"
+        " coalesce(member_id, ''), description, sum(amount), count(*), min(amount), max(amount)"
+        " FROM transactions WHERE deleted = 0 GROUP BY 1, 2, 3, 4, 5")}

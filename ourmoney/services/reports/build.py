@@ -216,7 +216,7 @@ def _recurring(ctx: _Context, rows: list[tuple[str, int, int, int, int, int, str
 
 
 def _months_between(first: str, last: str) -> int:
-    """Return how many months "YYYY-MM-DD" to "YYYY-MM-DD" touch, both included."""
+    """Return how many months "YYYY-MM" to "YYYY-MM" touch, both included (days may follow)."""
     return (int(last[:4]) - int(first[:4])) * 12 + int(last[5:7]) - int(first[5:7]) + 1
 
 

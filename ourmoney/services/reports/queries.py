@@ -1,9 +1,11 @@
-"""The SQL behind a report: daily totals for sums and shapes, transactions for rows.
+"""The SQL behind a report: kept totals for sums and shapes, transactions for a few rows.
 
 Every sum comes from `daily_total` (kept right by the ledger's triggers and bulk paths, one
 row per day, type, category and member), so a year is a few thousand rows whatever the
-ledger's size. Only payees and recurring expenses (one pass grouped by description) and the largest
-expenses read `transactions`, through the partial date index (deleted rows are not in it).
+ledger's size. Payees and recurring expenses come from `payee_month` (kept the same way, one
+row per month, type, category, member and exact description, with the smallest and largest
+amount). Only the largest expenses read `transactions`, and only the months and categories
+where `payee_month` says they can be.
 """
 
 from __future__ import annotations
@@ -12,24 +14,28 @@ from datetime import date
 from typing import Any
 
 from ourmoney.services.book import Book
+from ourmoney.services.reports.period import month_key
 
 TOP = 10
 
 
-def _scope(column_day: str, start: date, end: date, member_id: str | None,
+def _scope(column_day: str, first: str, last: str, member_id: str | None,
            member_column: str) -> tuple[str, list[Any]]:
-    clauses, params = [f"{column_day} >= ?", f"{column_day} <= ?"], [start.isoformat(),
-                                                                      end.isoformat()]
+    clauses, params = [f"{column_day} >= ?", f"{column_day} <= ?"], [first, last]
     if member_id is not None:
         clauses.append(f"{member_column} = ?")
         params.append(member_id)
     return " AND ".join(clauses), params
 
 
+def _days(start: date, end: date, member_id: str | None) -> tuple[str, list[Any]]:
+    return _scope("day", start.isoformat(), end.isoformat(), member_id, "member_id")
+
+
 def monthly(book: Book, start: date, end: date,
             member_id: str | None) -> list[tuple[str, str, str, int, int]]:
     """Return (month, type, category_id, amount, count) rows from the daily totals."""
-    where, params = _scope("day", start, end, member_id, "member_id")
+    where, params = _days(start, end, member_id)
     return book.store.rows(
         "SELECT substr(day, 1, 7), type, category_id, sum(amount), sum(count) FROM daily_total"
         f" WHERE {where} GROUP BY 1, 2, 3 HAVING sum(count) > 0", params)
@@ -38,7 +44,7 @@ def monthly(book: Book, start: date, end: date,
 def daily_balance(book: Book, start: date, end: date,
                   member_id: str | None) -> list[tuple[str, int]]:
     """Return (day, income minus expense) for each day with a transaction."""
-    where, params = _scope("day", start, end, member_id, "member_id")
+    where, params = _days(start, end, member_id)
     return book.store.rows(
         "SELECT day, sum(CASE type WHEN 'income' THEN amount ELSE -amount END) FROM daily_total"
         f" WHERE {where} GROUP BY day HAVING sum(count) > 0 ORDER BY day", params)
@@ -49,7 +55,7 @@ def heat(book: Book, start: date, end: date, member_id: str | None,
     """Return (row, category_id, expense) with row = week of month (1-5) or weekday (0=Monday)."""
     row = ("(CAST(substr(day, 9, 2) AS INTEGER) - 1) / 7 + 1" if by == "week"
            else "(CAST(strftime('%w', day) AS INTEGER) + 6) % 7")
-    where, params = _scope("day", start, end, member_id, "member_id")
+    where, params = _days(start, end, member_id)
     return book.store.rows(
         f"SELECT {row}, category_id, sum(amount) FROM daily_total"
         f" WHERE type = 'expense' AND {where} GROUP BY 1, 2 HAVING sum(count) > 0", params)
@@ -67,34 +73,47 @@ def first_day(book: Book, member_id: str | None) -> str | None:
 
 def descriptions(book: Book, window_start: date, period_start: date, end: date,
                  member_id: str | None) -> list[tuple[str, int, int, int, int, int, str, str, str]]:
-    """Return expense by exact description, in one pass over the rows.
+    """Return expense by exact description, from the payee totals.
 
     Each row: (description, amount and count in the period, count in the window, smallest
-    and largest amount in the window, first and last day in the window, a category). The
-    window starts at or before the period (recurring expenses need a few months). Grouping
-    by the exact text lets SQLite skip folding 100,000s of rows; callers fold the groups.
+    and largest amount in the window, first and last month "YYYY-MM" in the window, a
+    category). The window starts at or before the period (recurring expenses need a few
+    months). Grouping by the exact text keeps SQL simple; callers fold the groups.
     """
-    where, params = _scope("t.occurred_on", window_start, end, member_id, "t.member_id")
-    since = period_start.isoformat()
+    where, params = _scope("month", month_key(window_start), month_key(end), member_id,
+                           "member_id")
+    since = month_key(period_start)
     return book.store.rows(
-        "SELECT t.description,"
-        " coalesce(sum(CASE WHEN t.occurred_on >= ? THEN t.amount END), 0),"
-        " count(CASE WHEN t.occurred_on >= ? THEN 1 END), count(*), min(t.amount),"
-        " max(t.amount), min(t.occurred_on), max(t.occurred_on),"
-        " coalesce(max(t.category_id), '') FROM transactions t"
-        f" WHERE t.deleted = 0 AND t.type = 'expense' AND {where}"
-        " GROUP BY t.description", (since, since, *params))
+        "SELECT description, sum(CASE WHEN month >= ? THEN amount ELSE 0 END),"
+        " sum(CASE WHEN month >= ? THEN count ELSE 0 END), sum(count), min(low), max(high),"
+        " min(month), max(month), max(category_id) FROM payee_month"
+        f" WHERE type = 'expense' AND {where} GROUP BY description", (since, since, *params))
 
 
 def largest(book: Book, start: date, end: date,
             member_id: str | None) -> list[tuple[str, str, str, int, str, str | None]]:
-    """Return (id, day, description, amount, category_id, member name) of the largest expenses."""
-    where, params = _scope("t.occurred_on", start, end, member_id, "t.member_id")
+    """Return (id, day, description, amount, category_id, member name) of the largest expenses.
+
+    The TOP highest payee groups each hold an expense of at least the lowest of their highs,
+    so every one of the TOP largest expenses is at least that and lies in a month and
+    category with a group that high: only those rows are read.
+    """
+    where, params = _scope("month", month_key(start), month_key(end), member_id, "member_id")
+    highs = book.store.rows(f"SELECT high FROM payee_month WHERE type = 'expense' AND {where}"
+                            " ORDER BY high DESC LIMIT ?", (*params, TOP))
+    floor = highs[-1][0] if len(highs) == TOP else 1
+    day_where, day_params = _scope("t.occurred_on", start.isoformat(), end.isoformat(),
+                                   member_id, "t.member_id")
     return book.store.rows(
         "SELECT t.id, t.occurred_on, t.description, t.amount, coalesce(t.category_id, ''),"
-        " (SELECT m.name FROM member m WHERE m.id = t.member_id) FROM transactions t"
-        f" WHERE t.deleted = 0 AND t.type = 'expense' AND {where}"
-        " ORDER BY t.amount DESC, t.occurred_on, t.id LIMIT ?", (*params, TOP))
+        " (SELECT m.name FROM member m WHERE m.id = t.member_id)"
+        " FROM (SELECT DISTINCT month, nullif(category_id, '') AS category_id"
+        f" FROM payee_month WHERE type = 'expense' AND {where} AND high >= ?) g"
+        " JOIN transactions t ON t.category_id IS g.category_id"
+        " AND t.occurred_on BETWEEN g.month || '-01' AND g.month || '-31'"
+        f" WHERE t.deleted = 0 AND t.type = 'expense' AND t.amount >= ? AND {day_where}"
+        " ORDER BY t.amount DESC, t.occurred_on, t.id LIMIT ?",
+        (*params, floor, floor, *day_params, TOP))
 
 
 def categories(book: Book) -> dict[str, tuple[str, str]]:
