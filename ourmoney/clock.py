@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 MAX_COUNTER = 0xFFFF
 MAX_DRIFT_MS = 10 * 60 * 1000
@@ -114,7 +115,12 @@ def utc_now_text() -> str:
 def utc_text(ms: int) -> str:
     """Format epoch milliseconds as ISO-8601 UTC with milliseconds and "Z"."""
     seconds, millis = divmod(ms, 1000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
+    return _utc_second(seconds) + f".{millis:03d}Z"
+
+
+@lru_cache(maxsize=1024)  # a sync or an import formats many times within one second
+def _utc_second(seconds: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
 
 
 def hlc_time(hlc: str) -> str:

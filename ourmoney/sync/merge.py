@@ -31,7 +31,9 @@ class RowState:
 
     def last(self) -> str:
         """Return the latest clock of any field (the row's version)."""
-        return max([self.base, *self.clocks.values()])
+        if not self.clocks:
+            return self.base
+        return max(self.base, *self.clocks.values())
 
 
 def is_creation(change: Change) -> bool:

@@ -26,6 +26,11 @@ NODE = re.compile(r"[0-9a-f]{16}")
 ENTITY = re.compile(r"[a-z_]{1,32}")
 ROW_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._:-]{0,63}")
 FIELD = re.compile(r"[a-z_]{1,32}")
+# A change line as change_line writes it; groups: hlc, origin, entity, row, fields text.
+_CANONICAL_LINE = re.compile(
+    r'\{"hlc":"(' + HLC.pattern.replace("(", "(?P<node>") + r')","origin":"(?P=node)",'
+    r'"entity":"(' + ENTITY.pattern + r')","row":"(' + ROW_ID.pattern + r')",'
+    r'"fields":(\{.*\})\}')
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
@@ -46,11 +51,18 @@ class Change:
     entity: str
     row: str
     fields: Mapping[str, Any] = field(hash=False)
+    # The fields as the JSON text they arrived in (None when built in code): logged verbatim.
+    fields_json: str | None = field(default=None, hash=False, compare=False, repr=False)
 
     def line(self) -> str:
         """Return this change as one NDJSON line (without the newline)."""
-        return change_line(self.hlc, self.origin, self.entity, self.row,
-                           _JSON.encode(dict(self.fields)))
+        return change_line(self.hlc, self.origin, self.entity, self.row, self.fields_text())
+
+    def fields_text(self) -> str:
+        """Return the fields as JSON text: as received, or encoded now."""
+        if self.fields_json is not None:
+            return self.fields_json
+        return _JSON.encode(dict(self.fields))
 
 
 @dataclass(frozen=True)
@@ -116,9 +128,10 @@ def _change(obj: dict[str, Any], line: int) -> Change:
 
 def parse_page(lines: Iterable[str | bytes], limit: int = MAX_PAGE) -> Page:
     """Parse a pulled page; refuse it whole if its trailer is missing (a cut stream)."""
-    changes: list[Change] = []
+    texts = list(_nonblank(lines))
+    changes = _canonical_changes(texts[:-1], limit)
     trailer: dict[str, Any] | None = None
-    for number, text in enumerate(_nonblank(lines), start=1):
+    for number, text in enumerate(texts[len(changes):], start=len(changes) + 1):
         if trailer is not None:
             raise ProtocolError("nothing may follow the page's last line", number)
         obj = _object(text, number)
@@ -138,9 +151,10 @@ def parse_page(lines: Iterable[str | bytes], limit: int = MAX_PAGE) -> Page:
 
 def parse_push(lines: Iterable[str | bytes], limit: int = MAX_PAGE) -> list[Change]:
     """Parse a pushed body; refuse it whole unless it ends with a count that matches."""
-    changes: list[Change] = []
+    texts = list(_nonblank(lines))
+    changes = _canonical_changes(texts[:-1], limit)
     count: object = None
-    for number, text in enumerate(_nonblank(lines), start=1):
+    for number, text in enumerate(texts[len(changes):], start=len(changes) + 1):
         if count is not None:
             raise ProtocolError("nothing may follow the count line", number)
         obj = _object(text, number)
@@ -164,6 +178,44 @@ def push_body(changes: Iterable[Change | str]) -> Iterator[str]:
         count += 1
         yield item if isinstance(item, str) else item.line()
     yield push_trailer(count)
+
+
+def _canonical_changes(texts: list[str | bytes], limit: int) -> list[Change]:
+    """Parse change lines written exactly as change_line writes them, fast; [] if any is not.
+
+    One pattern checks the envelope (what _change checks one field at a time) and one decode
+    reads every line's fields, so the JSON decoder shares its key strings across the page.
+    Lines are joined with a line break, which no JSON string may hold, and each fields
+    object must come back flat: so each line's text decodes to exactly one object, alone.
+    Anything else (a bad line included) goes through the line-by-line parse, which says
+    what is wrong and where.
+    """
+    if not texts or len(texts) > limit:
+        return []
+    envelopes = []
+    for text in texts:
+        if len(text) > MAX_LINE:
+            return []
+        if isinstance(text, bytes):
+            if not text.startswith(b'{"'):  # anything else may be another encoding
+                return []
+            try:
+                text = text.decode("utf-8", "surrogatepass")
+            except UnicodeDecodeError:
+                return []
+        found = _CANONICAL_LINE.fullmatch(text)
+        if found is None:
+            return []
+        envelopes.append(found.groups())
+    try:
+        decoded = _DECODE("[" + ",\n".join(e[4] for e in envelopes) + "]")
+        if len(decoded) != len(envelopes):
+            return []
+        return [Change(hlc, origin, entity, row, _fields(fields, 0), text)
+                for (hlc, origin, entity, row, text), fields in zip(envelopes, decoded,
+                                                                     strict=True)]
+    except (ValueError, RecursionError):  # ProtocolError included: named by the slow parse
+        return []
 
 
 def node_of(hlc: str) -> str:
@@ -223,6 +275,8 @@ def _fields(fields: object, line: int) -> dict[str, Any]:
         raise ProtocolError("fields must be a non-empty object", line)
     if len(fields) > MAX_FIELDS:
         raise ProtocolError(f"a change holds at most {MAX_FIELDS} fields", line)
+    if _FIELD_NAMES.issuperset(fields) and _SCALARS.issuperset(map(type, fields.values())):
+        return fields  # the usual case, checked in C: known names, scalar values
     for name, value in fields.items():
         if not _field_name_ok(name):
             raise ProtocolError(f"field name {name[:40]!r} is not allowed", line)

@@ -74,7 +74,7 @@ def apply_in(book: Book, cursor: sqlite3.Cursor, changes: Sequence[Change],
             if name in ENTITIES:
                 _fold_entity(book, cursor, ENTITIES[name], group, acked)
         cursor.executemany(bulk.INSERT_CHANGE, [
-            (c.hlc, c.origin, c.entity, c.row, _ENCODE(dict(c.fields))) for c in ready])
+            (c.hlc, c.origin, c.entity, c.row, c.fields_text()) for c in ready])
     return PushResult(len(ready), duplicates, len(held))
 
 
@@ -124,7 +124,7 @@ def _quarantine(cursor: sqlite3.Cursor, held: list[Change], sender: str) -> None
     cursor.executemany(
         "INSERT OR IGNORE INTO quarantine (hlc, origin, entity, row_id, fields, sender,"
         " received_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(c.hlc, c.origin, c.entity, c.row, _ENCODE(dict(c.fields)), sender, now) for c in held])
+        [(c.hlc, c.origin, c.entity, c.row, c.fields_text(), sender, now) for c in held])
 
 
 def _acked(cursor: sqlite3.Cursor) -> int:

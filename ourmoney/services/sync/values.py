@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from ourmoney.db.entities import ENTITIES
@@ -25,18 +26,31 @@ Check = Callable[[Any], str | None]
 def check_changes(changes: Sequence[Change]) -> None:
     """Refuse the whole lot, naming the line, if any change of a known kind has a bad value."""
     for number, change in enumerate(changes, start=1):
-        entity = ENTITIES.get(change.entity)
-        if entity is None:
+        checks = _CHECKS.get(change.entity)
+        if checks is None:
             continue  # a kind of row a newer version knows: logged and passed on, not applied
-        for name, value in change.fields.items():
-            check = _CHECKS[change.entity].get(name)
+        fields = change.fields
+        for name, value in fields.items():
+            check = checks.get(name)
             problem = check(value) if check else None
             if problem:
                 raise ProtocolError(f"{change.entity} field {name} {problem}", number)
-        if "created_at" in change.fields:
-            missing = [name for name in entity.required if name not in change.fields]
-            if missing:
-                raise ProtocolError(f"a new {change.entity} needs {', '.join(missing)}", number)
+        if "created_at" in fields and not fields.keys() >= _REQUIRED[change.entity]:
+            entity = ENTITIES[change.entity]
+            missing = [name for name in entity.required if name not in fields]
+            raise ProtocolError(f"a new {change.entity} needs {', '.join(missing)}", number)
+
+
+def _repeated(check: Check) -> Check:
+    """Remember a check's answers: a lot repeats the same days, ids and descriptions."""
+    remembered = lru_cache(maxsize=4096, typed=True)(check)  # typed: True is not 1
+
+    def cached(value: Any) -> str | None:
+        try:
+            return remembered(value)
+        except TypeError:  # not hashable: not a JSON scalar, refused by the check itself
+            return check(value)
+    return cached
 
 
 def _text(limit: int, *, required: bool = False, multiline: bool = False) -> Check:
@@ -98,9 +112,10 @@ def _color(value: Any) -> str | None:
 
 
 _CHECKS: Mapping[str, Mapping[str, Check]] = {
-    "transaction": {"occurred_on": _day, "description": _text(MAX_DESCRIPTION),
-                    "type": _one_of(KINDS), "amount": _minor, "category": _reference,
-                    "member": _reference, "notes": _text(MAX_NOTES, multiline=True),
+    "transaction": {"occurred_on": _repeated(_day),
+                    "description": _repeated(_text(MAX_DESCRIPTION)), "type": _one_of(KINDS),
+                    "amount": _minor, "category": _repeated(_reference),
+                    "member": _repeated(_reference), "notes": _text(MAX_NOTES, multiline=True),
                     "deleted": _flag, "created_at": _timestamp},
     "category": {"name": _text(MAX_NAME, required=True), "kind": _one_of(KINDS),
                  "color": _color, "deleted": _flag, "created_at": _timestamp},
@@ -108,3 +123,4 @@ _CHECKS: Mapping[str, Mapping[str, Check]] = {
                "created_at": _timestamp},
     "budget": {"amount": _minor, "deleted": _flag, "created_at": _timestamp},
 }
+_REQUIRED = {name: frozenset(entity.required) for name, entity in ENTITIES.items()}
