@@ -44,10 +44,15 @@ class SyncReport:
 
 
 def sync_with(book: Book, peer_id: str, transport: Transport, *, page: int = PAGE,
-              progress: Progress | None = None) -> SyncReport:
-    """Pull from a peer, then push to it; return how many changes went each way."""
+              progress: Progress | None = None, pull_page: int | None = None) -> SyncReport:
+    """Pull from a peer, then push to it; return how many changes went each way.
+
+    `pull_page` asks for larger pages when pulling (up to the protocol's MAX_PAGE): a long
+    history then costs fewer requests and fewer writes; `page` is used for both otherwise.
+    """
     release_quarantine(book)
-    pulled, quarantined = pull_from(book, peer_id, transport, page=page, progress=progress)
+    pulled, quarantined = pull_from(book, peer_id, transport, page=pull_page or page,
+                                    progress=progress)
     pushed = push_to(book, peer_id, transport, page=page, progress=progress)
     return SyncReport(pushed, pulled, quarantined)
 

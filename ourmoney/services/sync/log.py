@@ -25,16 +25,23 @@ class LogPage:
 
 
 def changes_since(book: Book, since: int, limit: int, *, skip_origin: str = "") -> LogPage:
-    """Return up to `limit` changes logged after seq `since`, leaving out one device's own."""
+    """Return up to `limit` changes logged after seq `since`, leaving out one device's own.
+
+    The left-out changes are skipped in SQL (a device that holds nothing but a peer's own
+    changes does not read them all to send none); a page that ends the log ends at its
+    newest seq, read first so that a change logged meanwhile is never jumped over.
+    """
     limit = max(1, min(limit, MAX_PAGE))
+    newest = last_seq(book)
     rows = book.store.rows(
-        "SELECT seq, hlc, origin, entity, row_id, fields FROM change WHERE seq > ?"
-        " ORDER BY seq LIMIT ?", (since, limit + 1))
+        "SELECT seq, hlc, origin, entity, row_id, fields FROM change"
+        " WHERE seq > ? AND seq <= ? AND origin != ? ORDER BY seq LIMIT ?",
+        (since, newest, skip_origin, limit + 1))
     more = len(rows) > limit
     rows = rows[:limit]
     lines = [change_line(hlc, origin, entity, row_id, fields)
-             for _seq, hlc, origin, entity, row_id, fields in rows if origin != skip_origin]
-    return LogPage(lines, rows[-1][0] if rows else max(since, 0), more)
+             for _seq, hlc, origin, entity, row_id, fields in rows]
+    return LogPage(lines, rows[-1][0] if more else max(since, newest, 0), more)
 
 
 def last_seq(book: Book) -> int:

@@ -13,7 +13,7 @@ from ourmoney.services.devices import Peer
 from ourmoney.services.sync import hub_peer
 from ourmoney.services.sync.engine import Progress, SyncReport, sync_with
 from ourmoney.services.sync.http import HttpPeer
-from ourmoney.sync.protocol import ProtocolError
+from ourmoney.sync.protocol import MAX_PAGE, ProtocolError
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def _sync(book: Book, peer: Peer, progress: Progress | None) -> tuple[SyncReport
         return hub_peer.sync_with_hub(book, peer.device_id,
                                       hub_peer.HubPeer(peer.url, peer.token), progress)
     return sync_with(book, peer.device_id, HttpPeer(peer.url, peer.token),
-                     progress=progress), ""
+                     progress=progress, pull_page=MAX_PAGE), ""
 
 
 def sync_all(book: Book, wanted: str | None = None,
