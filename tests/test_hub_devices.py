@@ -204,3 +204,56 @@ def test_the_background_sync_of_a_running_app_includes_the_hub(hub: RunningHub,
     join(laptop, hub.url, OWNER)
     synced(laptop)
     assert "Lunch" in descriptions(laptop)
+
+
+def _edit(data: Path, description: str, **changes: object) -> None:
+    """Change fields of the transaction called `description` (or delete it with deleted=True)."""
+    book = open_book(data / "ourmoney.sqlite3")
+    try:
+        found = book.store.value("SELECT id FROM transactions WHERE description = ?",
+                                 (description,))
+        if changes.pop("deleted", False):
+            ledger.delete_transaction(book, str(found))
+        else:
+            ledger.update_transaction(book, str(found), dict(changes))
+    finally:
+        book.close()
+
+
+def test_devices_offline_for_a_while_converge_when_the_hub_is_back(hub_db: str,
+                                                                   tmp_path: Path) -> None:
+    home, away = tmp_path / "home", tmp_path / "away"
+    first = start_hub(hub_db)
+    port = first.port
+    try:
+        join(home, first.url, OWNER, "Away")
+        join(away, first.url, EDITOR, "Away")
+        add(home, "Groceries", "Cinema", "Books")
+        synced(home)
+        synced(away)
+    finally:
+        first.stop()
+    # Both offline, each with its own edits: of different fields of one row, a delete, new rows.
+    _edit(home, "Groceries", amount="99.10")
+    _edit(away, "Groceries", notes="shared with Ana")
+    _edit(away, "Cinema", deleted=True)
+    _edit(home, "Cinema", notes="edited after the other device deleted it")
+    add(home, "Bakery")
+    add(away, "Fuel", "Parking")
+    for device in (home, away):
+        assert ourmoney(device, "sync", "--peer", "hub").returncode == 1  # the hub is away
+    with start_hub(hub_db, "--port", str(port)):
+        for device in (home, away, home):
+            synced(device)
+    assert ledger_state(home) == ledger_state(away)
+    assert descriptions(home) == ["Bakery", "Books", "Cinema", "Fuel", "Groceries", "Parking"]
+    book = open_book(home / "ourmoney.sqlite3")
+    try:
+        row = book.store.row("SELECT amount, notes FROM transactions WHERE description = ?",
+                             ("Groceries",))
+        cinema = book.store.row("SELECT deleted, notes FROM transactions WHERE description = ?",
+                                ("Cinema",))
+    finally:
+        book.close()
+    assert row == (9910, "shared with Ana")
+    assert cinema == (1, "edited after the other device deleted it")  # the edit did not undelete

@@ -18,8 +18,6 @@ from ourmoney.web import context, hub_pages
 bp = Blueprint("manage", __name__)
 SECTIONS = {"categories": "manage.get_categories", "members": "manage.get_members",
             "settings": "manage.get_settings"}
-SECTIONS = {"categories": "manage.get_categories", "members": "manage.get_members",
-            "settings": "manage.get_settings"}
 
 
 def _done(message: str, endpoint: str) -> Response:
