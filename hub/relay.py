@@ -20,6 +20,14 @@ from ourmoney.clock import wall_ms
 from ourmoney.sync.protocol import Change, PushResult, page_trailer
 
 MAX_AHEAD_MS = 60 * 60 * 1000
+# Which of the pushed clocks the household holds already: one probe of the (household, hlc)
+# index per pushed change, at any size of the log. (`hlc = ANY(...)`, or a join with the
+# pushed clocks, let the planner scan the household's whole log instead when its statistics
+# were stale or the log mid-sized: for 1,000 pushed clocks up to 31 ms at 50k changes and
+# 578 ms at 1M; this takes ~2 ms at any size.)
+HELD = ("SELECT pushed.hlc FROM unnest(%s::text[]) AS pushed (hlc) CROSS JOIN LATERAL"
+        " (SELECT 1 FROM change c WHERE c.household_id = %s AND c.hlc = pushed.hlc LIMIT 1)"
+        " AS held")
 
 
 @dataclass(frozen=True)
@@ -55,8 +63,7 @@ def push(db: Database, caller: Caller, changes: Sequence[Change], pulled: int | 
         row = cur.fetchone()
         assert row is not None
         last = int(row[0])
-        cur.execute("SELECT hlc FROM change WHERE household_id = %s AND hlc = ANY(%s)",
-                    (caller.household_id, [change.hlc for change in unique]))
+        cur.execute(HELD, ([change.hlc for change in unique], caller.household_id))
         held = {found[0] for found in cur.fetchall()}
         new = [change for change in unique if change.hlc not in held]
         execute_values(cur, "INSERT INTO change (household_id, seq, hlc, origin, line) VALUES %s",
