@@ -8,12 +8,14 @@ the membership (household, role, email) is kept in the `setting` row 'hub', whic
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from ourmoney.clock import utc_now_text
 from ourmoney.errors import N_, Conflict, InvalidInput, Message, NotFound, OurMoneyError
@@ -47,6 +49,11 @@ class DeviceNotHub(NotAHub):
 
 class HubIsPairedDevice(Conflict):
     __doc__ = N_("The hub at %(url)s claims the id of a device paired with this one.")
+
+
+class PlainOverInternet(InvalidInput):
+    __doc__ = N_("%(url)s is plain http:// on the internet, so the password and every change "
+                 "would travel unencrypted: use the hub's https:// address.")
 
 
 class NotJoined(NotFound):
@@ -94,12 +101,31 @@ class HubStatus:
 
 
 def hub_url(value: object) -> str:
-    """Return a hub's address reduced to scheme, host and port, ending in "/"; or refuse it."""
+    """Return a hub's address reduced to scheme, host and port, ending in "/"; or refuse it.
+
+    Plain http:// is allowed only on this computer and the local network (a private address,
+    or a name ending in .local, .lan or .home.arpa): on the internet it must be https://.
+    """
     try:
-        return devices.base_url(value)
+        base = devices.base_url(value)
     except InvalidInput:
         raise InvalidInput(N_("The hub address must look like https://hub.example.org/."),
                            field="url") from None
+    parts = urlsplit(base)
+    if parts.scheme == "http" and not _on_this_network(parts.hostname or ""):
+        raise PlainOverInternet(field="url", url=base)
+    return base
+
+
+def _on_this_network(host: str) -> bool:
+    """Return True for loopback, private and link-local addresses and local network names."""
+    if host == "localhost" or host.endswith((".local", ".lan", ".home.arpa", ".localhost")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_private or address.is_loopback or address.is_link_local
 
 
 def sign_in(email: object = None, password: object = None,

@@ -68,6 +68,25 @@ def test_a_wrong_password_says_what_the_hub_said(book: Book,
     assert setting(book) is None
 
 
+@pytest.mark.parametrize("address", ["http://hub.example.org/", "http://8.8.8.8:8700/",
+                                     "http://[2001:4860::1]/"])
+def test_plain_http_on_the_internet_is_refused_before_any_call(book: Book,
+                                                               address: str) -> None:
+    with pytest.raises(InvalidInput) as error:
+        hub.join(book, address, CREDENTIALS)
+    assert error.value.message == (f"{address} is plain http:// on the internet, so the password"
+                                   " and every change would travel unencrypted: use the hub's"
+                                   " https:// address.")
+    assert devices.list_peers(book) == []
+
+
+@pytest.mark.parametrize("address", ["http://192.168.1.20:8700/", "http://10.0.0.5/",
+                                     "http://nas.local:8700/", "http://localhost:8700/",
+                                     "http://[fe80::1]/", "https://hub.example.org/"])
+def test_plain_http_on_the_local_network_and_https_anywhere_are_allowed(address: str) -> None:
+    assert hub.hub_url(address) == address
+
+
 @pytest.mark.parametrize("address", ["", "ftp://hub.example.org/", "https://hub.example.org/x",
                                      "https://user:pw@hub.example.org/", "http://a b/", None,
                                      "https://hub.example.org/?q=1", "http://\x1b[31m/"])
