@@ -9,10 +9,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from ourmoney.services import ledger
 from ourmoney.services.book import open_book
@@ -23,7 +20,6 @@ from tests.support.hub import (
     VIEWER,
     RunningHub,
     add_household,
-    fresh_database,
     hub_cli,
     member_email,
     start_hub,
@@ -35,21 +31,6 @@ from tests.test_sync_processes import api
 
 WAKING = "The hub is waking up; trying again shortly."
 READ_ONLY = "This hub lets you read only; your changes stay on this device."
-
-
-@pytest.fixture(scope="module")
-def hub_db() -> Iterator[str]:
-    """A fresh hub database with households Home and Away (owner, editor, viewer each)."""
-    with fresh_database() as dsn:
-        add_household(dsn, "Home")
-        add_household(dsn, "Away")
-        yield dsn
-
-
-@pytest.fixture(scope="module")
-def hub(hub_db: str) -> Iterator[RunningHub]:
-    with start_hub(hub_db) as running:
-        yield running
 
 
 def ourmoney(data: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -223,11 +204,12 @@ def _edit(data: Path, description: str, **changes: object) -> None:
 def test_devices_offline_for_a_while_converge_when_the_hub_is_back(hub_db: str,
                                                                    tmp_path: Path) -> None:
     home, away = tmp_path / "home", tmp_path / "away"
+    add_household(hub_db, "Travel")  # a household of its own: nothing else syncs into it
     first = start_hub(hub_db)
     port = first.port
     try:
-        join(home, first.url, OWNER, "Away")
-        join(away, first.url, EDITOR, "Away")
+        join(home, first.url, OWNER, "Travel")
+        join(away, first.url, EDITOR, "Travel")
         add(home, "Groceries", "Cinema", "Books")
         synced(home)
         synced(away)

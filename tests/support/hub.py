@@ -131,6 +131,22 @@ def start_hub(dsn: str, *extra: str, env: Mapping[str, str] | None = None) -> Ru
     return RunningHub(dsn, *extra, env=env)
 
 
+@pytest.fixture(scope="module")
+def hub_db() -> Iterator[str]:
+    """A fresh hub database with households Home and Away (owner, editor, viewer each)."""
+    with fresh_database() as dsn:
+        add_household(dsn, "Home")
+        add_household(dsn, "Away")
+        yield dsn
+
+
+@pytest.fixture(scope="module")
+def hub(hub_db: str) -> Iterator[RunningHub]:
+    """A hub process serving the module's database (import with hub_db into a test module)."""
+    with start_hub(hub_db) as running:
+        yield running
+
+
 class PrivatePostgres:
     """A PostgreSQL cluster of its own in a temporary folder, which a test may restart or stop."""
 
