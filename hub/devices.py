@@ -3,7 +3,10 @@
 A token is 256 random bits, stored as its SHA-256 (enough for a random secret). Every
 request's token is checked by one UPDATE that also counts the request against the
 device's per-minute limit and notes when it was last seen; the household it returns is
-the only household that request can touch.
+the only household that request can touch. That UPDATE commits without waiting for the disk
+(synchronous_commit off): it is bookkeeping, of which a PostgreSQL crash may lose the last
+fraction of a second, and waiting for a WAL flush on every request cost 0.4 ms on a quiet
+2-CPU machine and 0.5-1.3 ms on a busy one. Pushes and pulls still commit durably.
 """
 
 from __future__ import annotations
@@ -126,6 +129,7 @@ def authenticate(db: Database, token: str, per_minute: int) -> Caller:
         raise NotSignedIn("this needs a device token (Authorization: Bearer ...)")
 
     def work(cur: Cursor) -> Any:
+        cur.execute("SET LOCAL synchronous_commit = off")
         cur.execute(
             "UPDATE device d SET last_seen_at = now(),"
             " requests = CASE WHEN d.window_start > now() - interval '1 minute'"
