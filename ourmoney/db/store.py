@@ -11,7 +11,7 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
-from ourmoney.db import payees, schema
+from ourmoney.db import indexes, payees, schema
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -99,6 +99,8 @@ def open_store(path: Path | str) -> Store:
     store.db.connect(reuse_if_open=True)
     try:
         with store.write() as cursor:
+            if schema.version(cursor):
+                indexes.rebuild(cursor)  # set aside by a bulk write that was killed midway
             schema.migrate(cursor)
     except BaseException:
         store.close()  # a refused database must not keep its file open

@@ -16,6 +16,7 @@ from typing import Protocol
 from ourmoney.services.book import Book
 from ourmoney.services.sync.apply import apply_changes, release_quarantine
 from ourmoney.services.sync.log import LogPage, changes_since, last_seq
+from ourmoney.services.sync.long_pull import lookups_set_aside
 from ourmoney.sync.protocol import PAGE, Change, Page, ProtocolError, PushResult
 
 Progress = Callable[[str, int, int], None]
@@ -62,23 +63,26 @@ def pull_from(book: Book, peer_id: str, transport: Transport, *, page: int = PAG
     """Apply a peer's changes we do not hold yet; return (applied, quarantined).
 
     A relay (the hub) holds every change it sends: with `relay`, the changes it sent are
-    counted as acknowledged, so they are not pushed back to it as duplicates.
+    counted as acknowledged, so they are not pushed back to it as duplicates. A pull that
+    brings more than the ledger holds sets lookup indexes aside meanwhile (see long_pull).
     """
     since = cursors(book, peer_id)[0]
     start, applied, held = since, 0, 0
-    while True:
-        found = transport.pull(since, page)
-        if found.next < since:
-            raise ProtocolError("the peer's page went backwards")
-        after = _advance(peer_id, "pulled_seq", found.next)
-        result = apply_changes(book, found.changes, sender=peer_id,
-                               after=_held_by(peer_id, found, after) if relay else after)
-        applied, held = applied + result.accepted, held + result.quarantined
-        since = found.next
-        if progress:
-            progress("pull", since - start, max(transport.last_seq(), since) - start)
-        if not found.more:
-            return applied, held
+    found = transport.pull(since, page)
+    with lookups_set_aside(book, transport.last_seq() - since if found.more else 0):
+        while True:
+            if found.next < since:
+                raise ProtocolError("the peer's page went backwards")
+            after = _advance(peer_id, "pulled_seq", found.next)
+            result = apply_changes(book, found.changes, sender=peer_id,
+                                   after=_held_by(peer_id, found, after) if relay else after)
+            applied, held = applied + result.accepted, held + result.quarantined
+            since = found.next
+            if progress:
+                progress("pull", since - start, max(transport.last_seq(), since) - start)
+            if not found.more:
+                return applied, held
+            found = transport.pull(since, page)
 
 
 def push_to(book: Book, peer_id: str, transport: Transport, *, page: int = PAGE,

@@ -42,15 +42,12 @@ def check_changes(changes: Sequence[Change]) -> None:
 
 
 def _repeated(check: Check) -> Check:
-    """Remember a check's answers: a lot repeats the same days, ids and descriptions."""
-    remembered = lru_cache(maxsize=4096, typed=True)(check)  # typed: True is not 1
+    """Remember a check's answers: a lot repeats the same days, ids and descriptions.
 
-    def cached(value: Any) -> str | None:
-        try:
-            return remembered(value)
-        except TypeError:  # not hashable: not a JSON scalar, refused by the check itself
-            return check(value)
-    return cached
+    Values are JSON scalars (the protocol refuses anything else), so they can be keys;
+    typed, because True == 1 but only 1 is an amount.
+    """
+    return lru_cache(maxsize=4096, typed=True)(check)
 
 
 def _text(limit: int, *, required: bool = False, multiline: bool = False) -> Check:
