@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 import webbrowser
 from datetime import date
@@ -12,6 +13,16 @@ import click
 from ourmoney import __version__
 from ourmoney.errors import OurMoneyError
 from ourmoney.settings import Settings, load
+
+# Commands whose module loads only when the command runs (or --help lists them), so a plain
+# `ourmoney` opens its window without importing what only the other commands use.
+LAZY_COMMANDS = {"import": "ourmoney.cli_files:import_command",
+                 "export": "ourmoney.cli_files:export_command",
+                 "pair": "ourmoney.cli_devices:pair_command",
+                 "devices": "ourmoney.cli_devices:devices_command",
+                 "sync": "ourmoney.cli_devices:sync_command",
+                 "report": "ourmoney.cli_report:report_command",
+                 "hub": "ourmoney.cli_hub:hub_command"}
 
 DATA_DIR = click.option("--data-dir", type=click.Path(file_okay=False),
                         help="Folder with the ledger (default: your user data folder; "
@@ -26,7 +37,20 @@ def resolve(**overrides: Any) -> Settings:
         raise click.UsageError(error.message) from None
 
 
-@click.group(invoke_without_command=True)
+class LazyGroup(click.Group):
+    """The `ourmoney` group: imports a command of LAZY_COMMANDS when it is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            module, name = LAZY_COMMANDS[cmd_name].split(":")
+            self.add_command(getattr(importlib.import_module(module), name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True)
 @click.version_option(__version__, prog_name="ourmoney", message="%(prog)s %(version)s")
 @DATA_DIR
 @click.pass_context
@@ -115,36 +139,3 @@ def demo(count: int, seed: int, data_dir: str | None) -> None:
         book.close()
     click.echo(f"created {result.transactions} transactions from {result.first_day} to "
                f"{result.last_day} in {settings.database_path}")
-
-
-def _add_file_commands() -> None:
-    from ourmoney.cli_files import export_command, import_command
-
-    main.add_command(import_command)
-    main.add_command(export_command)
-
-
-def _add_device_commands() -> None:
-    from ourmoney.cli_devices import devices_command, pair_command, sync_command
-
-    main.add_command(pair_command)
-    main.add_command(devices_command)
-    main.add_command(sync_command)
-
-
-def _add_hub_command() -> None:
-    from ourmoney.cli_hub import hub_command
-
-    main.add_command(hub_command)
-
-
-def _add_report_command() -> None:
-    from ourmoney.cli_report import report_command
-
-    main.add_command(report_command)
-
-
-_add_file_commands()
-_add_device_commands()
-_add_report_command()
-_add_hub_command()

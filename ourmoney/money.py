@@ -6,7 +6,7 @@ import locale as system_locale
 import re
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
-from babel import Locale, UnknownLocaleError
+from babel.core import parse_locale
 from babel.numbers import (
     format_currency,
     get_currency_precision,
@@ -157,9 +157,9 @@ def format_money(minor: int, currency: str, locale: str) -> str:
 def default_currency() -> str:
     """Guess the household currency from the system locale; euro when it says nothing."""
     name = system_locale.getlocale()[0] or ""
-    try:
-        territory = Locale.parse(name).territory if name else None
-    except (ValueError, UnknownLocaleError):
+    try:  # the name's own territory: the binary carries the data of the app's languages only
+        territory = parse_locale(name)[1] if name else None
+    except ValueError:
         territory = None
     found = get_territory_currencies(territory) if territory else []
     return found[0] if found else "EUR"

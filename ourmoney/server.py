@@ -71,6 +71,12 @@ class RunningApp:
         """Answer requests until `stop` closes the server (or Ctrl-C)."""
         self.server.run()
 
+    def discover(self) -> None:
+        """Start discovery when `start` was told to leave it for later (the desktop app starts
+        it once its window shows the page)."""
+        self.discovery = start_discovery(self.app, str(self.server.effective_host),
+                                         int(self.server.effective_port))
+
     def stop(self) -> None:
         """Stop the background threads, the server and the database, in that order."""
         self.syncer.stop()
@@ -80,8 +86,9 @@ class RunningApp:
         self.app.extensions["ourmoney"]["book"].store.shut()
 
 
-def start(settings: Settings) -> RunningApp:
-    """Open the ledger, listen and start discovery and sync; serving is left to the caller."""
+def start(settings: Settings, *, discover: bool = True) -> RunningApp:
+    """Open the ledger, listen and start sync and (unless told not to) discovery; serving is left
+    to the caller."""
     logging.basicConfig(level=settings.log_level)
     app = create_app(settings)
     # loopback_is_lan (tests only) plays the network over loopback, so nothing is widened.
@@ -98,7 +105,7 @@ def start(settings: Settings) -> RunningApp:
     app.config.update(LISTEN_HOST=host, SERVER_PORT=port)
     if settings.host not in ("127.0.0.1", "localhost", "::1"):
         app.config["ALLOWED_HOSTS"] = app.config["ALLOWED_HOSTS"] | {settings.host}
-    discovery = start_discovery(app, str(server.effective_host), port)
+    discovery = start_discovery(app, str(server.effective_host), port) if discover else None
     return RunningApp(app, server, host, url_for_host(str(settings.host), port), discovery,
                       start_background_sync(app))
 

@@ -40,6 +40,19 @@ def test_version_prints_the_package_version() -> None:
     assert (result.returncode, result.stdout) == (0, f"ourmoney {__version__}\n")
 
 
+def test_help_lists_every_command_also_those_imported_when_used() -> None:
+    result = CliRunner().invoke(main, ["--help"])
+    listed = re.findall(r"^  (\w+) ", result.output.split("Commands:")[1], re.MULTILINE)
+    assert (result.exit_code, listed) == (0, ["demo", "devices", "export", "hub", "import",
+                                              "pair", "report", "serve", "sync"])
+
+
+def test_an_unknown_command_is_refused_with_exit_code_2() -> None:
+    result = CliRunner().invoke(main, ["imports"])
+    assert result.exit_code == 2
+    assert "No such command 'imports'." in result.output
+
+
 def test_serve_prints_one_line_with_the_real_port_and_answers(tmp_path: Path) -> None:
     with start_server(tmp_path / "data") as server:
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", server.url)

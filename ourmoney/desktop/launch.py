@@ -15,15 +15,14 @@ import threading
 import time
 import webbrowser
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from waitress import wasyncore
-
-from ourmoney import server
-from ourmoney.desktop import instance, routes, script
-from ourmoney.desktop.files import FileBridge
+from ourmoney.desktop import instance, script
 from ourmoney.desktop.window import Window, no_window_reason
-from ourmoney.server import RunningApp
 from ourmoney.settings import Settings
+
+if TYPE_CHECKING:  # the server (Flask, pages, services) is imported on the thread starting it
+    from ourmoney.server import RunningApp
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
@@ -47,26 +46,77 @@ def launch(settings: Settings, say: Callable[[str], None]) -> None:
 def _run(settings: Settings, held: instance.Claim, stopping: threading.Event,
          say: Callable[[str], None]) -> None:
     """Serve in a thread while the window (or the browser) is open."""
-    running = server.start(settings)
     reason = no_window_reason()
-    window = None if reason else Window(running.url)
-    routes.add_routes(running.app, held.token,
-                      window.bring_forward if window else lambda: _browse(running.url),
-                      FileBridge(running.url, window.choose_file) if window else None)
+    if reason is None:
+        _run_in_window(settings, held, stopping, say)
+        return
+    from ourmoney import server
+    from ourmoney.desktop import routes
+
+    running = server.start(settings)
+    routes.add_routes(running.app, held.token, lambda: _browse(running.url), None)
     held.publish(int(running.server.effective_port))
     serving = threading.Thread(target=running.serve, name="ourmoney-server", daemon=True)
     serving.start()
     try:
-        if window:
-            say(f"OurMoney running at {running.url} in its window")
-            _show_window(window, stopping)
-        else:
-            say(f"OurMoney cannot open a window here ({reason}); opened {running.url} in "
-                "your browser instead (Ctrl-C stops it).")
-            _browse(running.url)
-            stopping.wait()
+        say(f"OurMoney cannot open a window here ({reason}); opened {running.url} in "
+            "your browser instead (Ctrl-C stops it).")
+        _browse(running.url)
+        stopping.wait()
     finally:
         _stop_serving(running, serving)
+
+
+def _run_in_window(settings: Settings, held: instance.Claim, stopping: threading.Event,
+                   say: Callable[[str], None]) -> None:
+    """Open the window at once and start the server beside it: the page loads as soon as the
+    server answers, and discovery starts once the page shows."""
+    window = Window()
+    startup = _Startup(settings, held, window, say)
+    starting = threading.Thread(target=startup.run, name="ourmoney-start", daemon=True)
+    starting.start()  # before the window's GUI loop, which then starts while Flask is imported
+    try:
+        _show_window(window, stopping)
+    finally:
+        starting.join()
+        if startup.running and startup.serving:
+            _stop_serving(startup.running, startup.serving)
+    if startup.error:
+        raise startup.error
+
+
+class _Startup:
+    """The server's start beside the opening window (on its own thread)."""
+
+    def __init__(self, settings: Settings, held: instance.Claim, window: Window,
+                 say: Callable[[str], None]) -> None:
+        self.settings, self.held, self.window, self.say = settings, held, window, say
+        self.running: RunningApp | None = None
+        self.serving: threading.Thread | None = None
+        self.error: Exception | None = None
+
+    def run(self) -> None:
+        """Start serving, show the page in the window, then start discovery."""
+        try:
+            from ourmoney import server
+            from ourmoney.desktop import routes
+            from ourmoney.desktop.files import FileBridge
+
+            self.running = running = server.start(self.settings, discover=False)
+        except Exception as error:  # the window closes and the app says why
+            self.error = error
+            self.window.close()
+            return
+        routes.add_routes(running.app, self.held.token, self.window.bring_forward,
+                          FileBridge(running.url, self.window.choose_file))
+        self.held.publish(int(running.server.effective_port))
+        self.serving = threading.Thread(target=running.serve, name="ourmoney-server",
+                                        daemon=True)
+        self.serving.start()
+        self.window.show_page(running.url)
+        self.say(f"OurMoney running at {running.url} in its window")
+        if self.window.wait_for_page():
+            running.discover()
 
 
 def _show_window(window: Window, stopping: threading.Event) -> None:
@@ -92,6 +142,8 @@ def _browse(url: str) -> None:
 
 def _stop_serving(running: RunningApp, serving: threading.Thread) -> None:
     """Finish requests under way, close every connection, then stop threads and database."""
+    from waitress import wasyncore
+
     waitress = running.server
     waitress.task_dispatcher.shutdown()
     if serving.is_alive():  # a loop that already ended has closed its trigger too

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -26,16 +27,28 @@ def no_window_reason() -> str | None:
 
 
 class Window:
-    """The app's one window: opens on the server's address and ends the app when closed."""
+    """The app's one window: shows the server's page and ends the app when closed."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self) -> None:
         import webview
 
         self._webview = webview
-        self.url = url
+        # Created empty, so the window and its web engine start while the server does.
         self.native: Any = webview.create_window(
-            TITLE, url, width=1100, height=760,
-            min_size=(360, 480), text_select=True)
+            TITLE, width=1100, height=760, min_size=(360, 480), text_select=True)
+
+    def show_page(self, url: str) -> None:
+        """Load the app's page at `url` (once the server listens there)."""
+        self.native.load_url(url)
+
+    def wait_for_page(self, timeout: float = 20.0) -> bool:
+        """Wait until the page has loaded (True), or the window closed or `timeout` ran out."""
+        events = self.native.events
+        deadline = time.monotonic() + timeout
+        while not events.closed.is_set() and time.monotonic() < deadline:
+            if events.loaded.wait(0.1):
+                return True
+        return False
 
     def run(self, when_open: Callable[[Window], None] | None = None) -> None:
         """Show the window and block until it is closed (must run on the main thread)."""

@@ -17,19 +17,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-import pygal
 from babel.dates import format_date, get_day_names
 from babel.numbers import format_compact_currency, format_currency
 from defusedxml.ElementTree import fromstring
-from pygal.style import Style
 
 from ourmoney.services.reports import Report
 from ourmoney.services.reports.insights import category_name
 
-# pygal installs an old-style import hook (for its map plugins, unused here) that makes every
-# later failed import warn (an error under pytest); take it out again.
-sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
+if TYPE_CHECKING:
+    from pygal.graph.graph import Graph
+    from pygal.style import Style
+
 SVG = "http://www.w3.org/2000/svg"
 ET.register_namespace("", SVG)
 ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
@@ -76,25 +76,33 @@ def report_charts(report: Report, reader: Reader) -> dict[str, str]:
 
 
 def _style(colors: Sequence[str]) -> Style:
+    from pygal.style import Style
+
     return Style(colors=tuple(colors) or ("#888888",), background="transparent",
                  plot_background="transparent", font_family="inherit",
                  label_font_size=14, major_label_font_size=14, legend_font_size=14,
                  value_font_size=14, tooltip_font_size=14)
 
 
-def _chart(kind: type[pygal.graph.graph.Graph], reader: Reader, colors: Sequence[str],
-           **options: object) -> pygal.graph.graph.Graph:
+def _chart(kind: str, reader: Reader, colors: Sequence[str], **options: object) -> Graph:
+    """Return an empty pygal chart of `kind` ("Pie", "Bar", ...) in the report's style."""
+    import pygal  # here, on the first chart: importing it adds ~0.1 s to every app start
+
+    # pygal installs an old-style import hook (for its map plugins, unused here) that makes
+    # every later failed import warn (an error under pytest); take it out again.
+    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
     settings: dict[str, object] = {
         "js": [], "disable_xml_declaration": True, "style": _style(colors), "width": 600,
         "height": 320, "truncate_label": -1, "show_legend": False, "formatter": reader.money,
         "value_formatter": reader.short_money, "show_x_guides": False, "margin": 10}
-    return kind(**{**settings, **options})
+    chart: Graph = getattr(pygal, kind)(**{**settings, **options})
+    return chart
 
 
 def spending(report: Report, reader: Reader) -> str:
     """Spending by category: a doughnut, one slice per category."""
     colors = [item.category.color for item in report.spending]
-    chart = _chart(pygal.Pie, reader, colors, inner_radius=0.45, height=320, width=320)
+    chart = _chart("Pie", reader, colors, inner_radius=0.45, height=320, width=320)
     for item in report.spending:
         chart.add(category_name(item.category), [item.amount])
     return _safe(chart, reader.gettext("Spending by category"), colors, reader)
@@ -103,7 +111,7 @@ def spending(report: Report, reader: Reader) -> str:
 def income_expense(report: Report, reader: Reader) -> str:
     """Income and expense side by side, per month."""
     colors = [INCOME_COLOR, EXPENSE_COLOR]
-    chart = _chart(pygal.Bar, reader, colors, y_labels_major_count=5,
+    chart = _chart("Bar", reader, colors, y_labels_major_count=5,
                    x_label_rotation=40 if len(report.months) > 6 else 0)
     chart.x_labels = [reader.month(m) for m in report.months]
     chart.add(reader.gettext("Income"), [m.income for m in report.monthly])
@@ -115,7 +123,7 @@ def balance(report: Report, reader: Reader) -> str:
     """The running balance (income minus expense since the period began)."""
     colors = [BALANCE_COLOR]
     by_day = len(report.balance) > len(report.months)
-    chart = _chart(pygal.Line, reader, colors, show_dots=not by_day,
+    chart = _chart("Line", reader, colors, show_dots=not by_day,
                    x_label_rotation=40 if len(report.months) > 6 else 0,
                    x_labels_major_every=7 if by_day else None, show_minor_x_labels=not by_day)
     chart.x_labels = [str(point.on.day) if by_day else reader.month(point.label)
@@ -128,7 +136,7 @@ def trends(report: Report, reader: Reader) -> str:
     """The largest categories' spending month by month."""
     shown = report.trends[:TRENDS]
     colors = [trend.category.color for trend in shown]
-    chart = _chart(pygal.Line, reader, colors,
+    chart = _chart("Line", reader, colors,
                    x_label_rotation=40 if len(report.months) > 6 else 0)
     chart.x_labels = [reader.month(m) for m in report.months]
     for trend in shown:
@@ -139,13 +147,13 @@ def trends(report: Report, reader: Reader) -> str:
 def payees(report: Report, reader: Reader) -> str:
     """Where the money went by description: a horizontal bar per payee."""
     colors = [EXPENSE_COLOR]
-    chart = _chart(pygal.HorizontalBar, reader, colors, height=60 + 34 * len(report.payees))
+    chart = _chart("HorizontalBar", reader, colors, height=60 + 34 * len(report.payees))
     chart.x_labels = [payee.description[:32] for payee in reversed(report.payees)]
     chart.add(reader.gettext("Expense"), [payee.amount for payee in reversed(report.payees)])
     return _safe(chart, reader.gettext("Top payees"), colors, reader)
 
 
-def _safe(chart: pygal.graph.graph.Graph, title: str, colors: Sequence[str], reader: Reader,
+def _safe(chart: Graph, title: str, colors: Sequence[str], reader: Reader,
           fill_opacity: str = "0.85") -> str:
     """Render, then drop script and style, colour by attribute and add hover titles."""
     root = fromstring(chart.render(is_unicode=True))
@@ -213,7 +221,7 @@ def _anchor_labels(root: ET.Element) -> None:
                 text.set("text-anchor", "middle")
 
 
-def _titles(root: ET.Element, chart: pygal.graph.graph.Graph) -> None:
+def _titles(root: ET.Element, chart: Graph) -> None:
     """Give each drawn value an SVG <title>: "Series · label: value"."""
     names = [str(values[1].get("title", "")) if len(values) > 1 and isinstance(values[1], dict)
              else "" for values in chart.raw_series]

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 
-import segno
 from markupsafe import Markup
 
 
 def qr_svg(text: str) -> Markup:
     """Return `text` as a QR code in an inline SVG element that scales to its container."""
+    import segno  # here, not at start: only the Phone and pairing pages draw codes
+
     code = segno.make(text, error="m", micro=False)
     out = io.BytesIO()
     code.save(out, kind="svg", xmldecl=False, svgns=True, nl=False, omitsize=True,

@@ -6,6 +6,7 @@ import locale
 from decimal import Decimal
 from pathlib import Path
 
+import babel.localedata
 import pytest
 
 from ourmoney.errors import Conflict, InvalidInput, NotFound
@@ -25,6 +26,14 @@ def test_default_currency_follows_the_system_locale(
         currency: str) -> None:
     monkeypatch.setattr(locale, "getlocale", lambda *_: system)
     assert household.default_currency() == currency
+
+
+def test_default_currency_needs_no_locale_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The binary carries Babel's data for the app's own languages only (ourmoney.spec).
+    monkeypatch.setattr(locale, "getlocale", lambda *_: ("de_CH", "UTF-8"))
+    monkeypatch.setattr(babel.localedata, "load", lambda *_: pytest.fail("read locale data"))
+    monkeypatch.setattr(babel.localedata, "exists", lambda *_: False)
+    assert household.default_currency() == "CHF"
 
 
 def test_preferences_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

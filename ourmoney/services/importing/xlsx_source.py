@@ -23,9 +23,6 @@ from decimal import Decimal
 from typing import IO, Any
 from xml.etree.ElementTree import ParseError
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-
 from ourmoney.errors import N_, InvalidInput, Message
 from ourmoney.services.importing.formats import ReadOptions, register
 from ourmoney.services.importing.rows import ImportRow, RowProblem
@@ -45,8 +42,8 @@ NOT_XLSX = N_("This is not an XLSX workbook OurMoney can read (an old .xls file?
                " .xlsx).")
 SPOOL = 16 * 1024 * 1024
 NO_SHEETS = N_("This workbook has no sheets.")
-_BROKEN = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError,
-           IndexError, OSError, EOFError, ParseError)
+_BROKEN = (zipfile.BadZipFile, KeyError, ValueError, TypeError, IndexError, OSError, EOFError,
+           ParseError)
 _DAMAGED = (zipfile.BadZipFile, ParseError, OSError, EOFError)
 
 
@@ -178,6 +175,10 @@ def _workbook(stream: IO[bytes]) -> Iterator[Any]:
 
 
 def _open(source: IO[bytes]) -> Any:
+    # Imported here, not at start: openpyxl adds a tenth of a second to every app start.
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     head = source.read(4)
     source.seek(0)
     if not head:
@@ -186,7 +187,7 @@ def _open(source: IO[bytes]) -> Any:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles it does not know
             return load_workbook(source, read_only=True, data_only=True)
-    except _BROKEN:
+    except (*_BROKEN, InvalidFileException):
         raise InvalidInput(NOT_XLSX, field="file") from None
 
 
