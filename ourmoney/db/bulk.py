@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from ourmoney.db import payees
@@ -25,6 +26,10 @@ REVIVE = (" ON CONFLICT (id) DO UPDATE SET occurred_on = excluded.occurred_on,"
           + ", ".join(f"'{name}', excluded.hlc" for name in _REVIVED)
           + ") WHERE transactions.deleted = 1")
 INSERT_CHANGE = "INSERT INTO change (hlc, origin, entity, row_id, fields) VALUES (?, ?, ?, ?, ?)"
+DROP_TRIGGERS_FROM = 100  # rows; fewer are not worth changing the schema for
+# The insert triggers that stand aside while bulk_write is marked (their WHEN says so).
+_BULK_TRIGGERS = ("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'"
+                  " AND tbl_name = 'transactions' AND sql LIKE '%AFTER INSERT%bulk_write%'")
 
 
 def insert_transactions(cursor: sqlite3.Cursor, rows: Sequence[Sequence[Any]], *,
@@ -33,7 +38,8 @@ def insert_transactions(cursor: sqlite3.Cursor, rows: Sequence[Sequence[Any]], *
     after = int(cursor.execute("SELECT coalesce(max(rowid), 0) FROM transactions").fetchone()[0])
     cursor.execute("INSERT INTO bulk_write (id) VALUES (1)")
     try:
-        cursor.executemany(INSERT_TRANSACTION + (REVIVE if revive else ""), rows)
+        with _bulk_triggers_dropped(cursor, len(rows) >= DROP_TRIGGERS_FROM):
+            cursor.executemany(INSERT_TRANSACTION + (REVIVE if revive else ""), rows)
     finally:
         cursor.execute("DELETE FROM bulk_write")
     cursor.execute("INSERT INTO transaction_search (rowid, description, notes)"
@@ -48,6 +54,24 @@ def insert_transactions(cursor: sqlite3.Cursor, rows: Sequence[Sequence[Any]], *
         " ON CONFLICT DO UPDATE SET amount = amount + excluded.amount,"
         " count = count + excluded.count", (after,))
     payees.add_rows_after(cursor, after)
+
+
+@contextmanager
+def _bulk_triggers_dropped(cursor: sqlite3.Cursor, drop: bool) -> Iterator[None]:
+    """Drop the insert triggers that a bulk batch skips, and create them again after it.
+
+    Skipped or not, SQLite enters every trigger for every row: for a large batch that cost
+    more than the insert itself. Dropped and created again inside the caller's transaction,
+    they are missing for no one else, and a rollback brings them back too.
+    """
+    triggers = cursor.execute(_BULK_TRIGGERS).fetchall() if drop else []
+    for name, _sql in triggers:
+        cursor.execute(f'DROP TRIGGER "{name}"')
+    try:
+        yield
+    finally:
+        for _name, sql in triggers:
+            cursor.execute(sql)
 
 
 def next_seq(cursor: sqlite3.Cursor) -> int:
