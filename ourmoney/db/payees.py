@@ -1,46 +1,60 @@
-"""The reports' payee totals (`payee_month`) on the paths triggers do not cover.
+"""The reports' payee totals (`payee_month`) where the triggers leave off.
 
 Triggers keep a group's count and sum for every single write, and its smallest and largest
-amount as rows arrive. When a row leaves a group holding the smallest or largest of differing
-amounts, the trigger only marks the group's month and category in `payee_stale`: `settle`
-reads those months and categories again in one statement before the write commits, so an
-undo of a big import reads each month once instead of once per row.
+amount and category as rows arrive. When a row leaves a group holding the smallest or largest
+of differing values, the trigger only marks the group in `payee_stale`: `settle` reads the
+marked groups again set-wise before the write commits, so an undo of a big import reads each
+group once instead of once per removed row. Bulk inserts skip the triggers and add their
+batch set-wise (`add_rows_after`).
 """
 
 from __future__ import annotations
 
 import sqlite3
 
-_COLUMNS = "type, month, category_id, member_id, description, amount, count, low, high"
-_GROUP = ("type, substr(occurred_on, 1, 7), coalesce(category_id, ''), coalesce(member_id, ''),"
-          " description")
+_COLUMNS = ("month, member_id, description, amount, count, low, high, low_category,"
+            " high_category")
 # NOT INDEXED: as for the daily totals, a rowid range beats walking an index of every row.
 _ADD_AFTER = (
     f"INSERT INTO payee_month ({_COLUMNS})"
-    f" SELECT {_GROUP}, sum(amount), count(*), min(amount), max(amount)"
-    " FROM transactions NOT INDEXED WHERE rowid > ? AND deleted = 0 GROUP BY 1, 2, 3, 4, 5"
+    " SELECT substr(occurred_on, 1, 7), coalesce(member_id, ''), description, sum(amount),"
+    " count(*), min(amount), max(amount), min(coalesce(category_id, '')),"
+    " max(coalesce(category_id, '')) FROM transactions NOT INDEXED"
+    " WHERE rowid > ? AND deleted = 0 AND type = 'expense' GROUP BY 1, 2, 3"
     " ON CONFLICT DO UPDATE SET amount = amount + excluded.amount,"
     " count = count + excluded.count, low = min(low, excluded.low),"
-    " high = max(high, excluded.high)")
+    " high = max(high, excluded.high), low_category = min(low_category, excluded.low_category),"
+    " high_category = max(high_category, excluded.high_category)")
+# A marked group's rows again: by the category index when the group has one category (the
+# usual case, and that index stays through a long first sync; "+" keeps SQLite from taking
+# the member index instead), else by the member index. '' stands for none (ids are never
+# empty), so IS NULL finds those rows by the index too.
 _SETTLE = (
     f"INSERT INTO payee_month ({_COLUMNS})"
-    " SELECT t.type, substr(t.occurred_on, 1, 7), coalesce(t.category_id, ''),"
-    " coalesce(t.member_id, ''), t.description, sum(t.amount), count(*), min(t.amount),"
-    " max(t.amount) FROM payee_stale s JOIN transactions t"  # '' is no category: ids never are
-    " ON t.category_id IS nullif(s.category_id, '')"
-    " AND t.occurred_on BETWEEN s.month || '-01' AND s.month || '-31'"
-    " WHERE t.deleted = 0 GROUP BY 1, 2, 3, 4, 5"
-    " ON CONFLICT DO UPDATE SET low = excluded.low, high = excluded.high")
+    " SELECT s.month, s.member_id, s.description, sum(t.amount), count(*), min(t.amount),"
+    " max(t.amount), min(coalesce(t.category_id, '')), max(coalesce(t.category_id, ''))"
+    " FROM payee_stale s JOIN payee_month p USING (month, member_id, description)"
+    " JOIN transactions t ON {rows} AND t.occurred_on BETWEEN s.month || '-01'"
+    " AND s.month || '-31' AND t.description = s.description"
+    " WHERE {groups} AND t.deleted = 0 AND t.type = 'expense' GROUP BY 1, 2, 3"
+    " ON CONFLICT DO UPDATE SET low = excluded.low, high = excluded.high,"
+    " low_category = excluded.low_category, high_category = excluded.high_category")
+_SETTLE_ONE_CATEGORY = _SETTLE.format(rows="t.category_id IS nullif(p.low_category, '')"
+                                      " AND +t.member_id IS nullif(s.member_id, '')",
+                                      groups="p.low_category = p.high_category")
+_SETTLE_MIXED = _SETTLE.format(rows="t.member_id IS nullif(s.member_id, '')",
+                               groups="p.low_category < p.high_category")
 
 
 def add_rows_after(cursor: sqlite3.Cursor, rowid: int) -> None:
-    """Add the live transactions after `rowid` (a bulk batch) to the payee totals."""
+    """Add the live expenses after `rowid` (a bulk batch) to the payee totals."""
     cursor.execute(_ADD_AFTER, (rowid,))
 
 
 def settle(cursor: sqlite3.Cursor) -> None:
-    """Read the smallest and largest amounts of the marked months and categories again."""
+    """Read the smallest and largest values of the marked groups again."""
     if cursor.execute("SELECT 1 FROM payee_stale LIMIT 1").fetchone() is None:
         return
-    cursor.execute(_SETTLE)
+    cursor.execute(_SETTLE_ONE_CATEGORY)
+    cursor.execute(_SETTLE_MIXED)
     cursor.execute("DELETE FROM payee_stale")

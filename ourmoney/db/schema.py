@@ -25,29 +25,33 @@ _TOTALS_REMOVE = """UPDATE daily_total SET amount = amount - OLD.amount, count =
       AND category_id = coalesce(OLD.category_id, '')
       AND member_id = coalesce(OLD.member_id, '');"""
 
-# Payee totals (reports): one row per type, month, category, member and exact description,
-# with the smallest and largest amount. A removal that takes a group's smallest or largest of
-# differing amounts marks its month and category, read again once before the write commits
-# (ourmoney.db.payees.settle), not once per removed row (an import's undo removes thousands).
-_PAYEE_KEY = """type = {row}.type AND month = substr({row}.occurred_on, 1, 7)
-        AND category_id = coalesce({row}.category_id, '')
+# Payee totals (reports): expenses per month, member and exact description, with the smallest
+# and largest amount and category id. A removal that takes a smallest or largest of differing
+# values marks the group, read again once before the write commits (ourmoney.db.payees.settle),
+# not once per removed row (an import's undo removes thousands).
+_PAYEE_KEY = """month = substr({row}.occurred_on, 1, 7)
         AND member_id = coalesce({row}.member_id, '') AND description = {row}.description"""
 
-_PAYEES_ADD = """INSERT INTO payee_month
-        (type, month, category_id, member_id, description, amount, count, low, high)
-    SELECT NEW.type, substr(NEW.occurred_on, 1, 7), coalesce(NEW.category_id, ''),
-           coalesce(NEW.member_id, ''), NEW.description, NEW.amount, 1, NEW.amount, NEW.amount
-    WHERE NEW.deleted = 0
+_PAYEES_ADD = """INSERT INTO payee_month (month, member_id, description, amount, count, low, high,
+        low_category, high_category)
+    SELECT substr(NEW.occurred_on, 1, 7), coalesce(NEW.member_id, ''), NEW.description,
+           NEW.amount, 1, NEW.amount, NEW.amount, coalesce(NEW.category_id, ''),
+           coalesce(NEW.category_id, '')
+    WHERE NEW.deleted = 0 AND NEW.type = 'expense'
     ON CONFLICT DO UPDATE SET amount = amount + excluded.amount, count = count + 1,
-        low = min(low, excluded.low), high = max(high, excluded.high);"""
+        low = min(low, excluded.low), high = max(high, excluded.high),
+        low_category = min(low_category, excluded.low_category),
+        high_category = max(high_category, excluded.high_category);"""
 
 _PAYEES_REMOVE = f"""UPDATE payee_month SET amount = amount - OLD.amount, count = count - 1
-    WHERE OLD.deleted = 0 AND {_PAYEE_KEY.format(row="OLD")};
-    INSERT OR IGNORE INTO payee_stale (month, category_id)
-    SELECT month, category_id FROM payee_month WHERE OLD.deleted = 0
-        AND {_PAYEE_KEY.format(row="OLD")}
-        AND count > 0 AND low < high AND OLD.amount IN (low, high);
-    DELETE FROM payee_month WHERE count = 0 AND OLD.deleted = 0
+    WHERE OLD.deleted = 0 AND OLD.type = 'expense' AND {_PAYEE_KEY.format(row="OLD")};
+    INSERT OR IGNORE INTO payee_stale (month, member_id, description)
+    SELECT month, member_id, description FROM payee_month
+    WHERE OLD.deleted = 0 AND OLD.type = 'expense' AND {_PAYEE_KEY.format(row="OLD")}
+        AND count > 0 AND ((low < high AND OLD.amount IN (low, high))
+          OR (low_category < high_category
+              AND coalesce(OLD.category_id, '') IN (low_category, high_category)));
+    DELETE FROM payee_month WHERE count = 0 AND OLD.deleted = 0 AND OLD.type = 'expense'
         AND {_PAYEE_KEY.format(row="OLD")};"""
 
 MIGRATIONS: tuple[str, ...] = (
@@ -199,25 +203,36 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE import_batch ADD COLUMN first_seq INTEGER;
     ALTER TABLE import_batch ADD COLUMN last_seq INTEGER;
     """,
-    # Reports: payees, recurring and largest expenses from monthly totals per exact description,
-    # not from a year of rows. Kept by the triggers below and by ourmoney.db.bulk.
+    # 10 kept payee totals per category too, one row per expense for files whose texts take any
+    # category (the import paid for each). Replaced by 11, which drops what 10 made.
+    "-- superseded by migration 11",
+    # Reports: payees, recurring and largest expenses from expense totals per month, member and
+    # exact description, not from a year of rows. Kept by the triggers below, the bulk path
+    # (ourmoney.db.bulk) and ourmoney.db.payees.settle.
     f"""
+    DROP TRIGGER IF EXISTS transactions_payee_insert;
+    DROP TRIGGER IF EXISTS transactions_payee_update;
+    DROP TRIGGER IF EXISTS transactions_payee_delete;
+    DROP TABLE IF EXISTS payee_month;
+    DROP TABLE IF EXISTS payee_stale;
     CREATE TABLE payee_month (
-        type TEXT NOT NULL, month TEXT NOT NULL, category_id TEXT NOT NULL,
-        member_id TEXT NOT NULL, description TEXT NOT NULL, amount INTEGER NOT NULL,
-        count INTEGER NOT NULL, low INTEGER NOT NULL, high INTEGER NOT NULL,
-        PRIMARY KEY (type, month, category_id, member_id, description)) WITHOUT ROWID;
+        month TEXT NOT NULL, member_id TEXT NOT NULL, description TEXT NOT NULL,
+        amount INTEGER NOT NULL, count INTEGER NOT NULL, low INTEGER NOT NULL,
+        high INTEGER NOT NULL, low_category TEXT NOT NULL, high_category TEXT NOT NULL,
+        PRIMARY KEY (month, member_id, description)) WITHOUT ROWID;
     CREATE TABLE payee_stale (
-        month TEXT NOT NULL, category_id TEXT NOT NULL,
-        PRIMARY KEY (month, category_id)) WITHOUT ROWID;
+        month TEXT NOT NULL, member_id TEXT NOT NULL, description TEXT NOT NULL,
+        PRIMARY KEY (month, member_id, description)) WITHOUT ROWID;
     -- Row by row into the small table: a GROUP BY would sort a million rows in memory.
-    INSERT INTO payee_month
-        (type, month, category_id, member_id, description, amount, count, low, high)
-    SELECT type, substr(occurred_on, 1, 7), coalesce(category_id, ''),
-           coalesce(member_id, ''), description, amount, 1, amount, amount
-    FROM transactions NOT INDEXED WHERE deleted = 0
+    INSERT INTO payee_month (month, member_id, description, amount, count, low, high,
+        low_category, high_category)
+    SELECT substr(occurred_on, 1, 7), coalesce(member_id, ''), description, amount, 1, amount,
+           amount, coalesce(category_id, ''), coalesce(category_id, '')
+    FROM transactions NOT INDEXED WHERE deleted = 0 AND type = 'expense'
     ON CONFLICT DO UPDATE SET amount = amount + excluded.amount, count = count + 1,
-        low = min(low, excluded.low), high = max(high, excluded.high);
+        low = min(low, excluded.low), high = max(high, excluded.high),
+        low_category = min(low_category, excluded.low_category),
+        high_category = max(high_category, excluded.high_category);
     CREATE TRIGGER transactions_payee_insert AFTER INSERT ON transactions
         WHEN NOT EXISTS (SELECT 1 FROM bulk_write) BEGIN
         {_PAYEES_ADD}

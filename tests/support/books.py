@@ -62,15 +62,17 @@ def recomputed_totals(book: Book) -> dict[tuple[str, str, str, str], tuple[int, 
 
 
 def payee_totals(book: Book) -> dict[tuple[Any, ...], tuple[Any, ...]]:
-    """Return the payee_month table: (amount, count, low, high) by its key."""
-    return {tuple(row[:5]): tuple(row[5:]) for row in book.store.rows(
-        "SELECT type, month, category_id, member_id, description, amount, count, low, high"
-        " FROM payee_month")}
+    """Return payee_month: (amount, count, low, high, low and high category) by month, member
+    and description."""
+    return {tuple(row[:3]): tuple(row[3:]) for row in book.store.rows(
+        "SELECT month, member_id, description, amount, count, low, high, low_category,"
+        " high_category FROM payee_month")}
 
 
 def recomputed_payees(book: Book) -> dict[tuple[Any, ...], tuple[Any, ...]]:
-    """Recompute the payee totals from the transactions themselves."""
-    return {tuple(row[:5]): tuple(row[5:]) for row in book.store.rows(
-        "SELECT type, substr(occurred_on, 1, 7), coalesce(category_id, ''),"
-        " coalesce(member_id, ''), description, sum(amount), count(*), min(amount), max(amount)"
-        " FROM transactions WHERE deleted = 0 GROUP BY 1, 2, 3, 4, 5")}
+    """Recompute the payee totals from the expenses themselves."""
+    return {tuple(row[:3]): tuple(row[3:]) for row in book.store.rows(
+        "SELECT substr(occurred_on, 1, 7), coalesce(member_id, ''), description, sum(amount),"
+        " count(*), min(amount), max(amount), min(coalesce(category_id, '')),"
+        " max(coalesce(category_id, '')) FROM transactions"
+        " WHERE deleted = 0 AND type = 'expense' GROUP BY 1, 2, 3")}

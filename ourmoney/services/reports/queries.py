@@ -3,9 +3,9 @@
 Every sum comes from `daily_total` (kept right by the ledger's triggers and bulk paths, one
 row per day, type, category and member), so a year is a few thousand rows whatever the
 ledger's size. Payees and recurring expenses come from `payee_month` (kept the same way, one
-row per month, type, category, member and exact description, with the smallest and largest
-amount). Only the largest expenses read `transactions`, and only the months and categories
-where `payee_month` says they can be.
+row of expenses per month, member and exact description, with the smallest and largest
+amount). Only the largest expenses read `transactions`, and only the rows of the groups that
+`payee_month` says can hold them.
 """
 
 from __future__ import annotations
@@ -76,9 +76,9 @@ def descriptions(book: Book, window_start: date, period_start: date, end: date,
     """Return expense by exact description, from the payee totals.
 
     Each row: (description, amount and count in the period, count in the window, smallest
-    and largest amount in the window, first and last month "YYYY-MM" in the window, a
-    category). The window starts at or before the period (recurring expenses need a few
-    months). Grouping by the exact text keeps SQL simple; callers fold the groups.
+    and largest amount in the window, first and last month "YYYY-MM" in the window, the
+    largest category id, '' for none). The window starts at or before the period (recurring
+    expenses need a few months). Callers fold the descriptions.
     """
     where, params = _scope("month", month_key(window_start), month_key(end), member_id,
                            "member_id")
@@ -86,8 +86,8 @@ def descriptions(book: Book, window_start: date, period_start: date, end: date,
     return book.store.rows(
         "SELECT description, sum(CASE WHEN month >= ? THEN amount ELSE 0 END),"
         " sum(CASE WHEN month >= ? THEN count ELSE 0 END), sum(count), min(low), max(high),"
-        " min(month), max(month), max(category_id) FROM payee_month"
-        f" WHERE type = 'expense' AND {where} GROUP BY description", (since, since, *params))
+        " min(month), max(month), max(high_category) FROM payee_month"
+        f" WHERE {where} GROUP BY description", (since, since, *params))
 
 
 def largest(book: Book, start: date, end: date,
@@ -95,25 +95,39 @@ def largest(book: Book, start: date, end: date,
     """Return (id, day, description, amount, category_id, member name) of the largest expenses.
 
     The TOP highest payee groups each hold an expense of at least the lowest of their highs,
-    so every one of the TOP largest expenses is at least that and lies in a month and
-    category with a group that high: only those rows are read.
+    so every one of the TOP largest expenses is at least that and lies in a group that high:
+    only the rows of those groups' months, members and categories are read.
     """
-    where, params = _scope("month", month_key(start), month_key(end), member_id, "member_id")
-    highs = book.store.rows(f"SELECT high FROM payee_month WHERE type = 'expense' AND {where}"
-                            " ORDER BY high DESC LIMIT ?", (*params, TOP))
+    where, params = _scope("g.month", month_key(start), month_key(end), member_id,
+                           "g.member_id")
+    highs = book.store.rows(f"SELECT g.high FROM payee_month g WHERE {where}"
+                            " ORDER BY g.high DESC LIMIT ?", (*params, TOP))
     floor = highs[-1][0] if len(highs) == TOP else 1
     day_where, day_params = _scope("t.occurred_on", start.isoformat(), end.isoformat(),
                                    member_id, "t.member_id")
     return book.store.rows(
         "SELECT t.id, t.occurred_on, t.description, t.amount, coalesce(t.category_id, ''),"
-        " (SELECT m.name FROM member m WHERE m.id = t.member_id)"
-        " FROM (SELECT DISTINCT month, nullif(category_id, '') AS category_id"
-        f" FROM payee_month WHERE type = 'expense' AND {where} AND high >= ?) g"
-        " JOIN transactions t ON t.category_id IS g.category_id"
-        " AND t.occurred_on BETWEEN g.month || '-01' AND g.month || '-31'"
-        f" WHERE t.deleted = 0 AND t.type = 'expense' AND t.amount >= ? AND {day_where}"
+        " (SELECT m.name FROM member m WHERE m.id = t.member_id) FROM transactions t"
+        f" WHERE t.rowid IN ({_CANDIDATES.format(where=where)})"
+        f" AND t.deleted = 0 AND t.type = 'expense' AND t.amount >= ? AND {day_where}"
         " ORDER BY t.amount DESC, t.occurred_on, t.id LIMIT ?",
-        (*params, floor, floor, *day_params, TOP))
+        (*params, floor, *params, floor, floor, *day_params, TOP))
+
+
+# The rows of the months, members and categories of the payee groups as high as a floor (a
+# few more rows than the groups' own do no harm): by the category index when a group has one
+# category, else by the member index ("+" keeps SQLite from taking the member index instead).
+_GROUP_ROWS = ("SELECT c.rowid FROM (SELECT DISTINCT g.month, nullif(g.member_id, '') AS member,"
+               " nullif(g.low_category, '') AS category FROM payee_month g"
+               " WHERE {{where}} AND g.high >= ? AND {groups}) g JOIN transactions c ON {rows}"
+               " AND c.occurred_on BETWEEN g.month || '-01' AND g.month || '-31'"
+               " AND c.deleted = 0")
+_CANDIDATES = (
+    _GROUP_ROWS.format(rows="c.category_id IS g.category AND +c.member_id IS g.member",
+                       groups="g.low_category = g.high_category")
+    + " UNION ALL "
+    + _GROUP_ROWS.format(rows="c.member_id IS g.member",
+                         groups="g.low_category < g.high_category"))
 
 
 def categories(book: Book) -> dict[str, tuple[str, str]]:
