@@ -13,7 +13,9 @@ import zipfile
 
 import pytz
 
-_ZONES = zipfile.ZipFile(os.path.join(sys._MEIPASS, "pytz-zoneinfo.zip"))  # type: ignore[attr-defined]
+BUNDLE = sys._MEIPASS  # type: ignore[attr-defined]
+_ZONES = zipfile.ZipFile(os.path.join(BUNDLE, "pytz-zoneinfo.zip"))
+_NAMES = frozenset(_ZONES.namelist())
 
 
 def _open_resource(name: str) -> io.BytesIO:
@@ -24,4 +26,10 @@ def _open_resource(name: str) -> io.BytesIO:
         raise FileNotFoundError(f"no time zone {name!r} in the bundle") from None
 
 
+def _resource_exists(name: str) -> bool:
+    """Say whether the zip has a zone (pytz opens each of its ~600 files to build its list)."""
+    return name.lstrip("/") in _NAMES
+
+
 pytz.open_resource = _open_resource
+pytz.resource_exists = _resource_exists
