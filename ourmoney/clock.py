@@ -115,7 +115,10 @@ def utc_now_text() -> str:
 def utc_text(ms: int) -> str:
     """Format epoch milliseconds as ISO-8601 UTC with milliseconds and "Z"."""
     seconds, millis = divmod(ms, 1000)
-    return _utc_second(seconds) + f".{millis:03d}Z"
+    return _utc_second(seconds) + _MILLIS[millis]
+
+
+_MILLIS = tuple(f".{n:03d}Z" for n in range(1000))
 
 
 @lru_cache(maxsize=1024)  # a sync or an import formats many times within one second

@@ -193,4 +193,6 @@ def test_utc_text() -> None:
     assert utc_text(0) == "1970-01-01T00:00:00.000Z"
     assert utc_text(T0) == "2024-11-21T12:13:54.567Z"
     assert utc_text(1_709_164_800_005) == "2024-02-29T00:00:00.005Z"
+    assert utc_text(1_709_164_800_999) == "2024-02-29T00:00:00.999Z"
+    assert utc_text(1_709_164_801_000) == "2024-02-29T00:00:01.000Z"  # the next second
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z", utc_now_text())

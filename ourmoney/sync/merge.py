@@ -17,7 +17,7 @@ from ourmoney.sync.protocol import Change
 CREATED = "created_at"
 
 
-@dataclass
+@dataclass(slots=True)
 class RowState:
     """What a device holds of one row: the creation clock, later field clocks and values."""
 

@@ -105,12 +105,14 @@ def release_quarantine(book: Book) -> int:
 def _unseen(cursor: sqlite3.Cursor, changes: Sequence[Change]) -> tuple[list[Change], int]:
     """Drop changes already logged or held (and repeats within the lot); count them."""
     known: set[str] = set()
+    holding = cursor.execute("SELECT 1 FROM quarantine LIMIT 1").fetchone() is not None
     for start in range(0, len(changes), CHUNK):
         stamps = [c.hlc for c in changes[start:start + CHUNK]]
         marks = ",".join("?" * len(stamps))
+        held = f" UNION ALL SELECT hlc FROM quarantine WHERE hlc IN ({marks})" if holding else ""
         known.update(r[0] for r in cursor.execute(
-            f"SELECT hlc FROM change WHERE hlc IN ({marks})"
-            f" UNION ALL SELECT hlc FROM quarantine WHERE hlc IN ({marks})", stamps * 2))
+            f"SELECT hlc FROM change WHERE hlc IN ({marks}){held}",
+            stamps * 2 if holding else stamps))
     fresh = []
     for change in changes:
         if change.hlc not in known:
