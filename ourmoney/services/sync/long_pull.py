@@ -8,42 +8,57 @@ write together with the advance of the peer's cursor, so resuming works as ever.
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from ourmoney.db import indexes
-from ourmoney.db.store import PRAGMAS
 from ourmoney.services.book import Book
 
 SET_ASIDE_FROM = 20_000  # changes still to pull; below this, keeping the indexes costs little
+# While a long pull writes: 16 MB of pages kept in memory (flat at any size), and the WAL
+# folded back into the database every 16 MB rather than every 4 MB.
+LONG_WRITE = {"cache_size": -16_000, "wal_autocheckpoint": 4_000}
+# CREATE INDEX sorts every row: in a temporary file, so memory stays flat at any size.
+REBUILD = {"temp_store": "FILE"}
 
 
 @contextmanager
 def lookups_set_aside(book: Book, coming: int) -> Iterator[None]:
     """Around a pull of `coming` more changes: set the indexes aside if worth it, then rebuild."""
-    if coming >= SET_ASIDE_FROM:
-        with book.store.write() as cursor:
-            if coming > _transactions_held(cursor):
-                indexes.set_aside(cursor)
-    try:
-        yield
-    finally:
-        rebuild_lookups(book)
+    long = coming >= SET_ASIDE_FROM and _set_aside_if_worth(book, coming)
+    with _pragmas(book, LONG_WRITE if long else {}):
+        try:
+            yield
+        finally:
+            rebuild_lookups(book)
 
 
 def rebuild_lookups(book: Book) -> None:
     """Build the indexes again if they are set aside (by this pull, or one that was killed)."""
     if not book.store.value("SELECT 1 FROM setting WHERE key = ?", (indexes.SET_ASIDE_KEY,)):
         return
-    # CREATE INDEX sorts every row: in a temporary file, so memory stays flat at any size.
-    book.store.db.execute_sql("PRAGMA temp_store = FILE")
+    with _pragmas(book, REBUILD), book.store.write() as cursor:
+        indexes.rebuild(cursor)
+
+
+def _set_aside_if_worth(book: Book, coming: int) -> bool:
+    """Set the indexes aside when the pull brings more than the ledger holds."""
+    with book.store.write() as cursor:
+        if coming <= int(cursor.execute("SELECT count(*) FROM transactions").fetchone()[0]):
+            return False
+        indexes.set_aside(cursor)
+        return True
+
+
+@contextmanager
+def _pragmas(book: Book, wanted: Mapping[str, object]) -> Iterator[None]:
+    """Change settings of this thread's connection for a while, then put them back."""
+    db = book.store.db
+    before = {name: db.execute_sql(f"PRAGMA {name}").fetchone()[0] for name in wanted}
+    for name, value in wanted.items():
+        db.execute_sql(f"PRAGMA {name} = {value}")
     try:
-        with book.store.write() as cursor:
-            indexes.rebuild(cursor)
+        yield
     finally:
-        book.store.db.execute_sql(f"PRAGMA temp_store = {PRAGMAS['temp_store']}")
-
-
-def _transactions_held(cursor: sqlite3.Cursor) -> int:
-    return int(cursor.execute("SELECT count(*) FROM transactions").fetchone()[0])
+        for name, value in before.items():
+            db.execute_sql(f"PRAGMA {name} = {value}")

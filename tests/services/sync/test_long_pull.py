@@ -126,8 +126,16 @@ def test_a_long_first_sync_gives_the_ledger_a_normal_sync_gives(
         monkeypatch.setattr(long_pull, "SET_ASIDE_FROM", 10)
         with _empty(tmp_path, "long", source) as long:
             seen: list[bool] = []
-            assert _pull(long, source, lambda _n: seen.append(_set_aside(long))) == (every, 0)
+            settings: list[tuple[int, int]] = []
+
+            def watch(_n: int) -> None:
+                seen.append(_set_aside(long))
+                settings.append(_write_settings(long))
+            assert _write_settings(long) == (-2000, 1000)
+            assert _pull(long, source, watch) == (every, 0)
             assert seen and all(seen)  # set aside from the first page to the last
+            assert set(settings) == {(-16_000, 4_000)}
+            assert _write_settings(long) == (-2000, 1000)
             assert _everything(long) == _everything(normal)
     assert not _set_aside(long)
 
@@ -206,6 +214,11 @@ def test_a_short_pull_or_one_into_a_fuller_ledger_keeps_the_indexes(
 def _set_aside(book: Book) -> bool:
     with book.store.write() as cursor:
         return indexes.are_set_aside(cursor)
+
+
+def _write_settings(book: Book) -> tuple[int, int]:
+    """This thread's connection's page cache and WAL checkpoint size."""
+    return (book.store.value("PRAGMA cache_size"), book.store.value("PRAGMA wal_autocheckpoint"))
 
 
 def _log(book: Book) -> list[tuple[Any, ...]]:
