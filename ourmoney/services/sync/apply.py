@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -45,6 +45,7 @@ class _Rows:
     fresh: dict[str, RowState] = field(default_factory=dict)
     written: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     rebased: set[str] = field(default_factory=set)
+    created: list[tuple[Any, ...]] = field(default_factory=list)  # new transactions, as rows
 
 
 def apply_changes(book: Book, changes: Sequence[Change], *, sender: str,
@@ -136,10 +137,17 @@ def _acked(cursor: sqlite3.Cursor) -> int:
 def _fold_entity(book: Book, cursor: sqlite3.Cursor, entity: Entity, changes: list[Change],
                  acked: int) -> None:
     rows = _Rows(entity, acked)
-    _load(cursor, rows, {c.row for c in changes})
-    waiting = _waiting(cursor, entity, {c.row for c in changes} - set(rows.stored))
+    ids = [c.row for c in changes]
+    _load(cursor, rows, set(ids))
+    waiting = _waiting(cursor, entity, set(ids) - set(rows.stored))
+    # A new transaction that nothing else here touches needs no folding: straight to its row.
+    alone = {row for row, n in Counter(ids).items() if n == 1} - set(rows.stored) - set(waiting) \
+        if entity.name == "transaction" else set()
     for change in changes:
-        _fold_one(book, cursor, rows, change, waiting)
+        if change.row in alone and is_creation(change) and not change.fields.get("deleted"):
+            rows.created.append(_created_transaction(change))
+        else:
+            _fold_one(book, cursor, rows, change, waiting)
     cursor.executemany("INSERT OR IGNORE INTO sync_waiting (hlc, entity, row_id) VALUES (?, ?, ?)",
                        [(c.hlc, c.entity, c.row) for parked in waiting.values() for c in parked])
     _insert(cursor, rows)
@@ -242,6 +250,17 @@ def _new_transaction(row_id: str, state: RowState) -> tuple[Any, ...]:
     return (row_id, *values, _updated_at(state.last()), state.base, 0)
 
 
+def _created_transaction(change: Change) -> tuple[Any, ...]:
+    """Return the bulk.INSERT_TRANSACTION row of a change creating a transaction (checked).
+
+    What create() and _new_transaction() would make of it, with DEFAULTS for what it leaves out.
+    """
+    fields = change.fields
+    return (change.row, fields["occurred_on"], fields["description"], fields["type"],
+            fields["amount"], fields.get("category"), fields.get("member"),
+            fields.get("notes", ""), fields["created_at"], _updated_at(change.hlc), change.hlc, 0)
+
+
 def _updated_at(hlc: str) -> str:
     """Return the wall time of a checked HLC value (its first 13 digits are milliseconds)."""
     return utc_text(int(hlc[:13]))
@@ -249,12 +268,12 @@ def _updated_at(hlc: str) -> str:
 
 def _insert(cursor: sqlite3.Cursor, rows: _Rows) -> None:
     """Insert rows created by these changes (transactions through the bulk path)."""
-    if not rows.fresh:
+    if not rows.fresh and not rows.created:
         return
     entity = rows.entity
     if entity.name == "transaction":
-        bulk.insert_transactions(cursor, [_new_transaction(row_id, state)
-                                          for row_id, state in rows.fresh.items()])
+        bulk.insert_transactions(cursor, [*rows.created, *(
+            _new_transaction(row_id, state) for row_id, state in rows.fresh.items())])
         cursor.executemany(
             "UPDATE transactions SET deleted = ?, field_hlc = ? WHERE id = ?",
             [(int(bool(state.values["deleted"])), _clocks_text(state), row_id)
