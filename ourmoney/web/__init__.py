@@ -36,6 +36,7 @@ def create_app(settings: Settings) -> Flask:
         signin,
         sync_api,
         sync_pages,
+        template_cache,
     )
 
     app = Flask("ourmoney", template_folder=str(resource_dir("templates")),
@@ -48,7 +49,8 @@ def create_app(settings: Settings) -> Flask:
     household.ensure_me(book)
     app.extensions["ourmoney"] = {"book": book, "settings": settings}
     app.jinja_env.globals["version"] = __version__
-    for module in (imports, security, i18n, errors):  # imports first: it sizes uploads
+    # imports first: it sizes uploads
+    for module in (imports, security, i18n, errors, template_cache):
         module.init_app(app)
     for blueprint in (pages.bp, manage.bp, imports.bp, api.bp, api_files.bp, sync_api.bp,
                       devices.bp, phone.bp, signin.bp, sync_pages.bp, budgets.bp,
