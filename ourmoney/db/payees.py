@@ -14,6 +14,8 @@ import sqlite3
 
 _COLUMNS = ("month, member_id, description, amount, count, low, high, low_category,"
             " high_category")
+_EXACT = ("ON CONFLICT DO UPDATE SET low = excluded.low, high = excluded.high,"
+          " low_category = excluded.low_category, high_category = excluded.high_category")
 # NOT INDEXED: as for the daily totals, a rowid range beats walking an index of every row.
 _ADD_AFTER = (
     f"INSERT INTO payee_month ({_COLUMNS})"
@@ -25,25 +27,32 @@ _ADD_AFTER = (
     " count = count + excluded.count, low = min(low, excluded.low),"
     " high = max(high, excluded.high), low_category = min(low_category, excluded.low_category),"
     " high_category = max(high_category, excluded.high_category)")
-# A marked group's rows again: by the category index when the group has one category (the
+# A marked group's rows again, by the category index when the group has one category (the
 # usual case, and that index stays through a long first sync; "+" keeps SQLite from taking
-# the member index instead), else by the member index. '' stands for none (ids are never
-# empty), so IS NULL finds those rows by the index too.
-_SETTLE = (
+# the member index instead). '' stands for none (ids are never empty), so IS NULL finds those
+# rows by the index too.
+_SETTLE_ONE_CATEGORY = (
     f"INSERT INTO payee_month ({_COLUMNS})"
     " SELECT s.month, s.member_id, s.description, sum(t.amount), count(*), min(t.amount),"
     " max(t.amount), min(coalesce(t.category_id, '')), max(coalesce(t.category_id, ''))"
     " FROM payee_stale s JOIN payee_month p USING (month, member_id, description)"
-    " JOIN transactions t ON {rows} AND t.occurred_on BETWEEN s.month || '-01'"
-    " AND s.month || '-31' AND t.description = s.description"
-    " WHERE {groups} AND t.deleted = 0 AND t.type = 'expense' GROUP BY 1, 2, 3"
-    " ON CONFLICT DO UPDATE SET low = excluded.low, high = excluded.high,"
-    " low_category = excluded.low_category, high_category = excluded.high_category")
-_SETTLE_ONE_CATEGORY = _SETTLE.format(rows="t.category_id IS nullif(p.low_category, '')"
-                                      " AND +t.member_id IS nullif(s.member_id, '')",
-                                      groups="p.low_category = p.high_category")
-_SETTLE_MIXED = _SETTLE.format(rows="t.member_id IS nullif(s.member_id, '')",
-                               groups="p.low_category < p.high_category")
+    " JOIN transactions t ON t.category_id IS nullif(p.low_category, '')"
+    " AND t.occurred_on BETWEEN s.month || '-01' AND s.month || '-31'"
+    " AND +t.member_id IS nullif(s.member_id, '') AND t.description = s.description"
+    " WHERE p.low_category = p.high_category AND t.deleted = 0 AND t.type = 'expense'"
+    f" GROUP BY 1, 2, 3 {_EXACT}")
+# A text filed under several categories: every group of its month and member again, once per
+# month and member (a category merge marks every text of the category in each of them).
+_SETTLE_MIXED = (
+    f"INSERT INTO payee_month ({_COLUMNS})"
+    " SELECT s.month, s.member_id, t.description, sum(t.amount), count(*), min(t.amount),"
+    " max(t.amount), min(coalesce(t.category_id, '')), max(coalesce(t.category_id, ''))"
+    " FROM (SELECT DISTINCT month, member_id FROM payee_stale"
+    " JOIN payee_month USING (month, member_id, description)"
+    " WHERE low_category < high_category) s"
+    " JOIN transactions t ON t.member_id IS nullif(s.member_id, '')"
+    " AND t.occurred_on BETWEEN s.month || '-01' AND s.month || '-31'"
+    f" WHERE t.deleted = 0 AND t.type = 'expense' GROUP BY 1, 2, 3 {_EXACT}")
 
 
 def add_rows_after(cursor: sqlite3.Cursor, rowid: int) -> None:
