@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-import webbrowser
 from datetime import date
 from typing import Any
 
@@ -104,6 +103,8 @@ def _announce(url: str, open_browser: bool) -> None:
     click.echo(f"OurMoney running at {url}")
     sys.stdout.flush()
     if open_browser:
+        import webbrowser  # here: a plain `ourmoney` opens a window, not the browser
+
         webbrowser.open(url)
 
 

@@ -14,8 +14,6 @@ import os
 import secrets
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -94,6 +92,8 @@ def show_running(folder: Path, wait_s: float = 15.0) -> int:
 
 def _post_show(port: int, token: str) -> None:
     """Send the show request to the app on `port`."""
+    import urllib.request  # here: only a second launch asks, the first starts without it
+
     show = urllib.request.Request(f"http://127.0.0.1:{port}{SHOW_PATH}", method="POST",
                                   headers={"Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(show, timeout=5) as answer:

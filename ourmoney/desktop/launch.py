@@ -13,7 +13,6 @@ import signal
 import sys
 import threading
 import time
-import webbrowser
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -137,6 +136,8 @@ def _show_window(window: Window, stopping: threading.Event) -> None:
 
 def _browse(url: str) -> None:
     """Open the app in the system browser."""
+    import webbrowser  # here, not at start: only the browser fallback needs it
+
     webbrowser.open(url)
 
 
