@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
@@ -180,6 +183,60 @@ def test_a_crash_midway_is_repaired_on_opening_and_the_next_sync_completes(
         assert not _set_aside(reopened)
         assert reopened.store.rows(INDEX_SQL) == expected["indexes"]
         assert daily_totals(reopened) == recomputed_totals(reopened)
+        _pull(reopened, source)
+        assert _everything(reopened) == expected
+
+
+KILLED_SYNC = """
+import sys, time
+from pathlib import Path
+from ourmoney.services.book import open_book
+from ourmoney.services.sync import engine, long_pull
+from tests.support.sync import Direct
+
+class Slow(Direct):
+    pages = 0
+    def pull(self, since, limit):
+        self.pages += 1
+        if self.pages == 4:  # three pages are in: say so, then wait to be killed
+            Path(sys.argv[3]).write_text("3")
+            time.sleep(60)
+        return super().pull(since, limit)
+
+long_pull.SET_ASIDE_FROM = 10
+book, source = open_book(sys.argv[1]), open_book(sys.argv[2])
+engine.pull_from(book, source.device_id, Slow(source, book.device_id), page=%d)
+"""
+
+
+def test_a_process_killed_midway_leaves_a_ledger_right_after_reopening(
+        tmp_path: Path, source: Book) -> None:
+    with _empty(tmp_path, "normal", source) as normal:
+        _pull(normal, source)
+        expected = _everything(normal)
+    path, marker = tmp_path / "killed.sqlite3", tmp_path / "pages"
+    with _empty(tmp_path, "killed", source):
+        pass
+    root = Path(__file__).resolve().parents[3]
+    child = subprocess.Popen([sys.executable, "-c", KILLED_SYNC % PAGE, str(path),
+                              str(source.store.path), str(marker)], cwd=root)
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists() and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), f"the sync ended early: {child.poll()}"
+    finally:
+        child.kill()  # kill -9: no cleanup runs
+        child.wait()
+    with closing(sqlite3.connect(path)) as raw:
+        assert raw.execute("SELECT count(*) FROM setting WHERE key = ?",
+                           (indexes.SET_ASIDE_KEY,)).fetchone() == (1,)
+        assert raw.execute("SELECT count(*) FROM change").fetchone() == (3 * PAGE,)
+    with closing(open_book(path)) as reopened:
+        assert not _set_aside(reopened)
+        assert reopened.store.rows(INDEX_SQL) == expected["indexes"]
+        assert daily_totals(reopened) == recomputed_totals(reopened)
+        assert payee_totals(reopened) == recomputed_payees(reopened)
         _pull(reopened, source)
         assert _everything(reopened) == expected
 
