@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ourmoney.db import Store, bulk, open_store, payees, schema
+from ourmoney.db import Store, bulk, indexes, open_store, payees, schema
 from ourmoney.ids import new_id
 from ourmoney.services import ledger, listing, members
 from ourmoney.services.book import Book
@@ -313,3 +313,38 @@ def test_a_write_that_removes_no_extreme_marks_nothing(book: Book) -> None:
                        " WHERE id = ?", (largest,))
         assert cursor.execute("SELECT count(*) FROM payee_stale").fetchone() == (0,)
     assert [v[:4] for v in payee_totals(book).values()] == [(400, 2, 100, 300)]
+
+
+def test_settling_a_text_in_two_categories_without_the_member_index(book: Book) -> None:
+    """A long first sync sets the member index aside: settle finds the rows by category."""
+    ana = members.add_member(book, "Ana").id
+    for day, amount, category in ((3, "5.00", "Sport"), (4, "9.00", "Health"),
+                                  (5, "7.00", "Sport"), (6, "1.00", "Fun")):
+        ledger.add_transaction(book, draft("Gym", amount, on=date(2024, 5, day),
+                                           category=category, member_id=ana))
+    ledger.add_transaction(book, draft("Gym", "3.00", on=date(2024, 5, 9), category="Health"))
+    with book.write() as cursor:
+        indexes.set_aside(cursor)
+    try:
+        statements: list[str] = []
+        connection = book.store.db.connection()
+        connection.set_trace_callback(statements.append)  # settle runs as the write commits
+        try:
+            with book.write() as cursor:
+                for amount in (900, 100):  # the largest, then the smallest (its only "Fun")
+                    cursor.execute("UPDATE transactions SET deleted = 1 WHERE description = 'Gym'"
+                                   " AND amount = ?", (amount,))
+        finally:
+            connection.set_trace_callback(None)
+        assert any("temp.payee_scan" in sql for sql in statements)
+        assert payee_totals(book) == recomputed_payees(book)
+        assert [v for k, v in payee_totals(book).items() if k[1] == ana] == [
+            (1200, 2, 500, 700, *[str(book.store.value(
+                "SELECT id FROM category WHERE name = 'Sport'"))] * 2)]
+        for query in (payees._CATEGORIES_TO_SCAN, payees._SETTLE_MIXED_BY_CATEGORY):
+            plan = " | ".join(row[3] for row in book.store.rows("EXPLAIN QUERY PLAN " + query))
+            assert "SCAN t" not in plan and "AUTOMATIC" not in plan and "SCAN d" not in plan
+    finally:
+        with book.write() as cursor:
+            indexes.rebuild(cursor)
+    assert book.store.value("SELECT count(*) FROM payee_stale") == 0
