@@ -42,7 +42,7 @@ def get_openapi() -> Response:
 @bp.get("/reports")
 def get_reports() -> Response:
     wanted = reports.report_request(request.args)
-    report = build_report(context.book(), wanted.period, wanted.member_id)
+    report = build_report(context.book(), wanted.period, wanted.member_id, context.today())
     return jsonify(reports.report_json(report))
 
 

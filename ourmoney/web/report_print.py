@@ -100,7 +100,7 @@ def member_from(book: Book, given: str | None) -> Member | None:
 def printable(book: Book, period: Period, member: Member | None, *,
               today: date) -> dict[str, Any]:
     """Return what the print page and the PDF show (in the current request's language)."""
-    report = build_report(book, period, member.id if member else None)
+    report = build_report(book, period, member.id if member else None, today)
     locale = i18n.format_locale()
     charts = report_charts(report, Reader(gettext, locale, report.currency))
     return {"report": report, "period": period, "member": member, "today": today,

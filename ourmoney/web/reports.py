@@ -68,7 +68,7 @@ def get_reports() -> tuple[str, int]:
     except OurMoneyError as problem:
         error, status = problem, problem.status
         wanted = ReportRequest(current_month(context.today()), None)
-    report = build_report(book, wanted.period, wanted.member_id)
+    report = build_report(book, wanted.period, wanted.member_id, context.today())
     reader = Reader(gettext, i18n.format_locale(), report.currency)
     # Safe: charts.py serialises with ElementTree, so text people typed is escaped.
     charts = {name: Markup(svg) for name, svg in report_charts(report, reader).items()}

@@ -49,8 +49,8 @@ Flows = dict[tuple[str, str, str], tuple[int, int]]
 class _Context:
     """What the parts of one report share: the book, the scope and how to make values."""
 
-    def __init__(self, book: Book, period: Period, member_id: str | None) -> None:
-        self.book, self.period, self.member_id = book, period, member_id
+    def __init__(self, book: Book, period: Period, member_id: str | None, until: date) -> None:
+        self.book, self.period, self.member_id, self.until = book, period, member_id, until
         self.precision = preferences(book).precision
         self.names = queries.categories(book)
 
@@ -64,19 +64,24 @@ class _Context:
         return CategoryRef(category_id, name, color)
 
 
-def build_report(book: Book, period: Period, member_id: str | None = None) -> Report:
+def build_report(book: Book, period: Period, member_id: str | None = None,
+                 today: date | None = None) -> Report:
     """Return the report of `period`, for one member when `member_id` is given.
 
-    Remembered until the ledger changes (every write appends to the change log, so its
-    highest seq is the ledger's version), so moving between periods and pages is instant.
+    With `today` inside the period, the days and months still to come are left out of the
+    average daily spending and of the month-over-month change (December has not "fallen
+    100%" in November). Remembered until the ledger changes (every write appends to the
+    change log, so its highest seq is the ledger's version), so moving between periods and
+    pages is instant.
     """
-    version = (str(book.store.path), period, member_id, preferences(book).currency,
+    until = elapsed_end(period, today)
+    version = (str(book.store.path), period, member_id, until, preferences(book).currency,
                book.store.value("SELECT max(seq) FROM change"))
     with _REMEMBERED_LOCK:
         if version in _REMEMBERED:
             _REMEMBERED.move_to_end(version)
             return _REMEMBERED[version]
-    report = _build(book, period, member_id)
+    report = _build(book, period, member_id, until)
     with _REMEMBERED_LOCK:
         _REMEMBERED[version] = report
         while len(_REMEMBERED) > REMEMBERED_REPORTS:
@@ -84,8 +89,15 @@ def build_report(book: Book, period: Period, member_id: str | None = None) -> Re
     return report
 
 
-def _build(book: Book, period: Period, member_id: str | None) -> Report:
-    ctx = _Context(book, period, member_id)
+def elapsed_end(period: Period, today: date | None) -> date:
+    """Return the last day of the period that has begun: `today` when it falls inside."""
+    if today is None or not period.start <= today < period.end:
+        return period.end
+    return today
+
+
+def _build(book: Book, period: Period, member_id: str | None, until: date) -> Report:
+    ctx = _Context(book, period, member_id, until)
     history = add_months(period.start, -HISTORY)
     flows: Flows = {(m, kind, c): (a, n) for m, kind, c, a, n in
                     queries.monthly(book, history, period.end, member_id)}
@@ -107,7 +119,8 @@ def _summary(ctx: _Context, flows: Flows) -> Summary:
     income = sum(a for (_, kind, _), (a, _) in flows.items() if kind == INCOME)
     expense = sum(a for (_, kind, _), (a, _) in flows.items() if kind == EXPENSE)
     count = sum(n for a, n in flows.values())
-    return Summary(ctx.money(income), ctx.money(expense), count, ctx.period.days)
+    return Summary(ctx.money(income), ctx.money(expense), count,
+                   (ctx.until - ctx.period.start).days + 1)
 
 
 def _by_category(ctx: _Context, flows: Flows, kind: str) -> tuple[CategoryTotal, ...]:
@@ -254,8 +267,8 @@ def _minor_decimal(ctx: _Context, minor: Decimal) -> Decimal:
 
 
 def _changes(ctx: _Context, flows: Flows) -> tuple[CategoryChange, ...]:
-    """Compare each category's expense in the period's last month with the month before."""
-    last = ctx.period.months[-1]
+    """Compare each category's expense in the period's last begun month with the month before."""
+    last = month_key(ctx.until)
     before = _shift(last, -1)
     categories = {c for (m, kind, c) in flows if kind == EXPENSE and m in (last, before)}
     changes = [CategoryChange(ctx.ref(c), last,

@@ -102,9 +102,9 @@ def _raw_queries() -> Iterator[None]:
 def raw_report(book: Book, period: Period, member_id: str | None = None) -> Report:
     """Build the report of `period` from the transactions alone (never remembered)."""
     with _raw_queries():
-        return build._build(book, period, member_id)
+        return build._build(book, period, member_id, period.end)
 
 
 def kept_report(book: Book, period: Period, member_id: str | None = None) -> Report:
     """Build the report of `period` as the app does, from the kept totals (never remembered)."""
-    return build._build(book, period, member_id)
+    return build._build(book, period, member_id, period.end)

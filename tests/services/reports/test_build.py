@@ -201,3 +201,24 @@ def test_report_follows_writes(book: Book) -> None:
     assert build_report(book, period).summary.expense == Decimal("2.50")
     ledger.delete_transaction(book, txn.id)
     assert build_report(book, period).is_empty
+
+
+def test_a_period_under_way_counts_only_what_has_begun(book: Book) -> None:
+    for month in range(1, 12):  # rent every month up to November 2026, nothing after
+        ledger.add_transaction(book, draft("Rent", "900.00", on=date(2026, month, 1),
+                                           category="Housing"))
+    ledger.add_transaction(book, draft("Rent", "950.00", on=date(2026, 10, 1),
+                                       category="Housing"))
+    year = parse_period("2026", today=date(2026, 11, 21))
+    report = build_report(book, year, today=date(2026, 11, 21))
+    assert report.summary.days == 325  # 1 January to 21 November
+    assert report.summary.daily_spending == (Decimal("10850.00") / 325).quantize(CENT)
+    assert [(c.month, c.amount, c.before) for c in report.changes] == [
+        ("2026-11", Decimal("900.00"), Decimal("1850.00"))]
+    texts = [render(i, lambda s: s, "en", "EUR") for i in report.insights]
+    assert not [t for t in texts if "December" in t]
+    # The same year seen once it is over compares December with November.
+    later = build_report(book, year, today=date(2027, 1, 5))
+    assert later.summary.days == 365
+    assert [(c.month, c.amount, c.before) for c in later.changes] == [
+        ("2026-12", Decimal("0.00"), Decimal("900.00"))]
