@@ -8,9 +8,8 @@ query returns the same rows without them (SQLite scans the table instead), only 
 tables that hold data derived from the rows (the search index, daily and payee totals) are
 never set aside: every write keeps them right, so lists, totals, search and reports are
 exact at every commit. `transactions_category` stays too: the payee totals' settle step
-looks rows up by category before every commit. (A payee text in several categories is
-looked up by member; while that index is set aside, SQLite builds a temporary one for it,
-which is slower but rare: it takes an edit that removes such a group's smallest or largest.)
+looks rows up by category before every commit (and, while the member index is set aside,
+finds a text in several categories through it as well: see ourmoney.db.payees).
 
 Crash safety: the indexes are dropped in the same transaction that records how to build
 them (their SQL, in `setting` under SET_ASIDE_KEY), and built again in the same transaction
