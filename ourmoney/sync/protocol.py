@@ -203,7 +203,7 @@ def _canonical_changes(texts: list[str | bytes], limit: int) -> list[Change]:
                 text = text.decode("utf-8", "surrogatepass")
             except UnicodeDecodeError:
                 return []
-        found = _CANONICAL_LINE.fullmatch(text)
+        found = _CANONICAL_LINE.fullmatch(text.rstrip("\r\n"))  # a stream's lines end so
         if found is None:
             return []
         envelopes.append(found.groups())

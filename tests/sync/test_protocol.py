@@ -111,6 +111,8 @@ def test_a_push_parses_through_the_same_fast_path() -> None:
     lines = [_line(1, '{"amount":1}'), _line(2, '{"notes":"two"}')]
     changes = parse_push(push_body(lines))
     assert [c.fields_json for c in changes] == ['{"amount":1}', '{"notes":"two"}']
+    streamed = [f"{line}\r\n".encode() for line in push_body(lines)]  # as a request body reads
+    assert [c.fields_json for c in parse_push(streamed)] == ['{"amount":1}', '{"notes":"two"}']
     with pytest.raises(ProtocolError, match=r"^the count line says 3 but 2 changes came$"):
         parse_push([*lines, '{"count":3}'])
 
