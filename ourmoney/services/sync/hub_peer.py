@@ -17,7 +17,7 @@ from ourmoney.services.device_http import PeerRefused, PeerUnreachable
 from ourmoney.services.sync.apply import release_quarantine
 from ourmoney.services.sync.engine import Progress, SyncReport, pull_from, push_to
 from ourmoney.services.sync.http import HttpPeer
-from ourmoney.sync.protocol import PushResult
+from ourmoney.sync.protocol import MAX_PAGE, PushResult
 
 ASLEEP_STATUSES = frozenset({502, 503, 504})
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ class HubPeer(HttpPeer):
 
 def sync_with_hub(book: Book, hub_id: str, transport: HubPeer,
                   progress: Progress | None = None) -> tuple[SyncReport, str]:
-    """Push to the hub, then pull from it; return the report and a warning ("" if none).
+    """Push to the hub, then pull from it in pages of up to 5,000; return the report and a warning.
 
     Pushing first means that everything this device held is acknowledged when the pull
     begins, so the pulled changes (which the hub holds) are never pushed back to it. A
@@ -88,5 +88,6 @@ def sync_with_hub(book: Book, hub_id: str, transport: HubPeer,
         pushed = push_to(book, hub_id, transport, progress=progress)
     except HubReadOnly as refused:
         pushed, warning = 0, refused.message
-    pulled, quarantined = pull_from(book, hub_id, transport, progress=progress, relay=True)
+    pulled, quarantined = pull_from(book, hub_id, transport, page=MAX_PAGE, progress=progress,
+                                    relay=True)
     return SyncReport(pushed, pulled, quarantined), warning

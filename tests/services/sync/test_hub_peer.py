@@ -12,6 +12,7 @@ from ourmoney.services.book import Book
 from ourmoney.services.sync import engine, hub_peer, runner
 from ourmoney.services.sync.background import BackgroundSync, Timing
 from ourmoney.services.sync.http import TIMEOUT
+from ourmoney.sync.protocol import MAX_PAGE, Page, PushResult
 from tests.support.books import draft, ledger_at
 from tests.support.fake_hub import EMAIL, HUB_ID, PASSWORD, FakeHub, fake_hub
 from tests.support.sync import state
@@ -187,3 +188,27 @@ def test_a_relay_pull_acknowledges_what_it_brought_only_when_nothing_else_waits(
     runner.sync_all(laptop, "hub")
     assert engine.pull_from(book, HUB_ID, transport, relay=True) == (1, 0)
     assert peer(book).acked_seq == 4  # everything after 3 came from the hub
+
+
+class _Recording:
+    """A hub transport that records the page sizes asked for and holds nothing."""
+
+    def __init__(self) -> None:
+        self.limits: list[int] = []
+
+    def last_seq(self) -> int:
+        return 0
+
+    def pull(self, since: int, limit: int) -> Page:
+        self.limits.append(limit)
+        return Page([], since, False)
+
+    def push(self, lines: list[str], pulled: int) -> PushResult:
+        return PushResult(len(lines), 0, 0)
+
+
+def test_a_hub_is_pulled_in_the_largest_pages(book: Book, served: tuple[FakeHub, str]) -> None:
+    join(book, served[1])
+    recording = _Recording()
+    hub_peer.sync_with_hub(book, HUB_ID, recording)  # type: ignore[arg-type]
+    assert recording.limits == [MAX_PAGE] == [5000]
