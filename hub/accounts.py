@@ -62,12 +62,17 @@ def add_member(db: Database, household: str, email: str, role: str, password: st
     stored = hash_password(password)
 
     def work(cur: Cursor) -> Member:
-        cur.execute("SELECT id FROM household WHERE name = %s", (household,))
-        row = cur.fetchone()
-        if row is None:
-            raise NotFound(f"there is no household called {household}")
-        return _insert_member(cur, int(row[0]), household, email, role, stored)
+        return _insert_member(cur, household_id(cur, household), household, email, role, stored)
     return db.run(work)
+
+
+def household_id(cur: Cursor, name: str) -> int:
+    """Return the id of the household called `name`, or refuse with 404."""
+    cur.execute("SELECT id FROM household WHERE name = %s", (name,))
+    row = cur.fetchone()
+    if row is None:
+        raise NotFound(f"there is no household called {name}")
+    return int(row[0])
 
 
 def _insert_member(cur: Cursor, household_id: int, household: str, email: str, role: str,

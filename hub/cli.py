@@ -125,7 +125,7 @@ def _serve(settings: HubSettings, db: Database) -> None:
                        f" {error.strerror}") from None
     signal.signal(signal.SIGTERM, _interrupt)
     shown = "127.0.0.1" if settings.host in ("0.0.0.0", "") else settings.host
-    click.echo(f"OurMoney hub running at http://{shown}:{server.effective_port}/", )
+    click.echo(f"OurMoney hub running at http://{shown}:{server.effective_port}/")
     sys.stdout.flush()
     try:
         server.run()
@@ -185,18 +185,10 @@ def invite(household: str, email: str, database: str | None) -> None:
     db = open_db(settings_from(database=database))
 
     def work() -> None:
-        found = db.run(lambda cur: _household_id(cur, household))
+        found = db.run(lambda cur: accounts.household_id(cur, household))
         code, expires = devices.invite(db, found, email)
         click.echo(f"{code}  (valid until {expires.isoformat(timespec='minutes')})")
     managed(work)
-
-
-def _household_id(cur: Any, name: str) -> int:
-    cur.execute("SELECT id FROM household WHERE name = %s", (name,))
-    row = cur.fetchone()
-    if row is None:
-        raise HubError(f"there is no household called {name}")
-    return int(row[0])
 
 
 @main.command("revoke-device")

@@ -52,12 +52,6 @@ class Database:
             raise DatabaseDown("the hub's database is not answering; try again shortly",
                                retry_after=RETRY_AFTER) from error
 
-    @contextmanager
-    def cursor(self) -> Iterator[Cursor]:
-        """Yield a cursor in one transaction, committed at the end (no retry: for scripts)."""
-        with self._connection() as conn, conn.cursor() as cur:
-            yield cur
-
     def _once(self, work: Callable[[Cursor], T]) -> T:
         with self._connection() as conn, conn.cursor() as cur:
             return work(cur)

@@ -62,8 +62,9 @@ def join_with_password(db: Database, body: dict[str, Any], address: str,
         limits.check(cur, keys[1:], allowed_failures * PER_ADDRESS)
         return accounts.find_member(cur, email)
     found = db.run(find)
-    if not isinstance(password, str) or not accounts.password_matches(
-            found[1] if found else None, password) or found is None:
+    matched = isinstance(password, str) and accounts.password_matches(
+        found[1] if found else None, password)  # a dummy hash when the email is unknown
+    if found is None or not matched:
         db.run(lambda cur: limits.failed(cur, keys))
         raise NotSignedIn("wrong email or password")
     member = found[0]

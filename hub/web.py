@@ -13,7 +13,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -48,7 +48,6 @@ def create_app(settings: HubSettings, db: Database | None = None) -> Flask:
 
 
 def _hub() -> dict[str, Any]:
-    from flask import current_app
     return cast(dict[str, Any], current_app.extensions["hub"])
 
 

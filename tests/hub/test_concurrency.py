@@ -12,11 +12,9 @@ import random
 import threading
 from collections import Counter
 
-import psycopg2
-
 from ourmoney.services.sync.http import HttpPeer
 from tests.hub.conftest import join
-from tests.hub.test_api import change
+from tests.hub.test_api import change, stored
 from tests.support.hub import EDITOR, OWNER, RunningHub, add_household, fresh_database, start_hub
 
 DEVICES = 20
@@ -69,7 +67,8 @@ def test_twenty_devices_through_two_hubs_get_every_change_exactly_once() -> None
             assert not [d.errors for d in devices if d.errors]
             for device in devices:
                 device.pull_all()
-            seqs, hlcs = _stored(dsn)
+            rows = stored(dsn)
+    seqs, hlcs = [seq for seq, _ in rows], [hlc for _, hlc in rows]
     everything = {hlc for d in devices for hlc in d.pushed}
     assert seqs == list(range(1, len(everything) + 1))
     assert set(hlcs) == everything
@@ -85,10 +84,3 @@ def _device(number: int, hub: RunningHub) -> Device:
     device.peer.token = join(hub, who, device=device.id, name=f"Device {number}")
     return device
 
-
-def _stored(dsn: str) -> tuple[list[int], list[str]]:
-    with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
-        cur.execute("SELECT seq, hlc FROM change ORDER BY seq")
-        rows = cur.fetchall()
-    conn.close()
-    return [int(seq) for seq, _ in rows], [str(hlc) for _, hlc in rows]

@@ -23,7 +23,7 @@ from ourmoney.errors import OurMoneyError
 from ourmoney.services.sync.http import HttpPeer
 from ourmoney.sync.protocol import Change
 from tests.hub.conftest import join
-from tests.hub.test_api import body, change
+from tests.hub.test_api import body, change, stored
 from tests.support.hub import (
     EDITOR,
     OWNER,
@@ -57,14 +57,6 @@ def retried(work: Callable[[], T], seconds: float = 60) -> T:
             if time.monotonic() > deadline:
                 raise
             time.sleep(random.uniform(0.05, 0.3))
-
-
-def stored(dsn: str) -> list[tuple[int, str]]:
-    with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
-        cur.execute("SELECT seq, hlc FROM change ORDER BY seq")
-        rows = [(int(seq), str(hlc)) for seq, hlc in cur.fetchall()]
-    conn.close()
-    return rows
 
 
 def test_health_and_pushes_say_503_while_postgresql_is_down_then_recover(
