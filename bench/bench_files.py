@@ -41,7 +41,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import DATA, BenchError, fresh, machine, ourmoney, py, render_table, timed
+from bench.common import (
+    DATA,
+    BenchError,
+    fresh,
+    machine,
+    ourmoney,
+    py,
+    render_table,
+    run_and_save,
+    timed,
+)
 
 # Targets from the issue (ratios / MiB).
 IMPORT_RATIO = 2.0
@@ -411,20 +421,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="write every figure as JSON (default"
                              " bench/.data/files-results-<N>.json)")
     options = parser.parse_args(argv)
-
-    def log(message: str) -> None:
-        print(f"[bench] {message}", file=sys.stderr, flush=True)
-
-    try:
-        report = run(options, log)
-    except BenchError as error:
-        log(f"ERROR: {error}")
-        return 1
-    print(report["table"])
-    path = options.json or DATA / f"files-results-{options.transactions}.json"
-    path.write_text(json.dumps(report, indent=2, default=str))
-    log(f"figures written to {path}")
-    return 0
+    report = run_and_save(run, options, DATA / f"files-results-{options.transactions}.json")
+    return 0 if report is not None else 1
 
 
 if __name__ == "__main__":

@@ -47,7 +47,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import DATA, BenchError, machine, peak_rss_mb, percentile, render_table
+from bench.common import (
+    DATA,
+    BenchError,
+    log,
+    machine,
+    peak_rss_mb,
+    percentile,
+    render_table,
+    run_and_save,
+)
 
 INGEST_RATIO = 0.5
 PAGE = 1_000
@@ -625,20 +634,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None,
                         help="write every figure as JSON (default bench/.data/hub-results.json)")
     options = parser.parse_args(argv)
-
-    def log(message: str) -> None:
-        print(f"[bench] {message}", file=sys.stderr, flush=True)
-
-    DATA.mkdir(parents=True, exist_ok=True)
-    try:
-        report = run(options, log)
-    except BenchError as error:
-        log(f"ERROR: {error}")
+    report = run_and_save(run, options, DATA / "hub-results.json")
+    if report is None:
         return 1
-    print(report["table"])
-    path = options.json or DATA / "hub-results.json"
-    path.write_text(json.dumps(report, indent=2, default=str))
-    log(f"figures written to {path}")
     concurrent_run = report["figures"].get("concurrent")
     if concurrent_run and (concurrent_run["errors"] or concurrent_run["problems"]):
         log("BROKEN: errors or changes not delivered exactly once (see above)")

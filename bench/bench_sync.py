@@ -53,6 +53,7 @@ from bench.common import (
     ourmoney,
     py,
     render_table,
+    run_and_save,
     timed,
 )
 
@@ -536,21 +537,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="write every figure as JSON (default"
                              " bench/.data/sync-results-<N>.json)")
     options = parser.parse_args(argv)
-
-    def log(message: str) -> None:
-        print(f"[bench] {message}", file=sys.stderr, flush=True)
-
-    DATA.mkdir(parents=True, exist_ok=True)
-    try:
-        report = run(options, log)
-    except BenchError as error:
-        log(f"ERROR: {error}")
-        return 1
-    print(report["table"])
-    path = options.json or DATA / f"sync-results-{options.transactions}.json"
-    path.write_text(json.dumps(report, indent=2, default=str))
-    log(f"figures written to {path}")
-    return 0
+    report = run_and_save(run, options, DATA / f"sync-results-{options.transactions}.json")
+    return 0 if report is not None else 1
 
 
 if __name__ == "__main__":

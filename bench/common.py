@@ -275,3 +275,24 @@ def timed(cmd: list[str], label: str, log: Callable[[str], None]) -> dict[str, A
     log(f"{label}: {wall:.2f} s, CPU {result['cpu_s']:.2f} s,"
         f" peak RSS {result['peak_rss_mb']:.0f} MiB")
     return result
+
+
+def log(message: str) -> None:
+    """Say how a benchmark is going, on standard error."""
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def run_and_save(run: Callable[[Any, Callable[[str], None]], dict[str, Any]], options: Any,
+                 default_json: Path) -> dict[str, Any] | None:
+    """Run a benchmark, print its table and write its figures as JSON; None if it broke."""
+    DATA.mkdir(parents=True, exist_ok=True)
+    try:
+        report = run(options, log)
+    except BenchError as error:
+        log(f"ERROR: {error}")
+        return None
+    print(report["table"])
+    path = options.json or default_json
+    path.write_text(json.dumps(report, indent=2, default=str))
+    log(f"figures written to {path}")
+    return report
