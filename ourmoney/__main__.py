@@ -1,6 +1,6 @@
 """Run OurMoney with `python -m ourmoney`."""
 
-from ourmoney.cli import main
+from ourmoney.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -62,6 +62,14 @@ def main(ctx: click.Context, data_dir: str | None) -> None:
         _open_desktop(data_dir)
 
 
+def run(**extra: Any) -> None:
+    """Run the `ourmoney` command as a process of its own (what the installed script runs)."""
+    from ourmoney.db import library
+
+    library.turn_off_memory_statistics()  # before any connection opens
+    main(**extra)
+
+
 def _open_desktop(data_dir: str | None) -> None:
     from ourmoney.desktop.launch import launch
 

@@ -1,6 +1,6 @@
 """Entry point of the single-file binary: the `ourmoney` command (no command: the window)."""
 
-from ourmoney.cli import main
+from ourmoney.cli import run
 
 if __name__ == "__main__":
-    main(prog_name="ourmoney")
+    run(prog_name="ourmoney")

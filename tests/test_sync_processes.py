@@ -15,7 +15,7 @@ from tests.support.server import RunningServer, start_server
 from tests.support.sync import held, state
 from tests.test_cli_devices import new_code, ourmoney
 
-DEMO_ROWS = 20_000
+DEMO_ROWS = 60_000  # 12 pages: the sync is still running when the test kills the server
 
 
 def api(server: RunningServer, method: str, path: str, **body: Any) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -33,8 +33,13 @@ _BULK_TRIGGERS = ("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'"
 
 
 def insert_transactions(cursor: sqlite3.Cursor, rows: Sequence[Sequence[Any]], *,
-                        revive: bool = False) -> None:
-    """Insert new transaction rows (INSERT_TRANSACTION order) inside the caller's write."""
+                        revive: bool = False,
+                        before_upkeep: Callable[[], None] | None = None) -> None:
+    """Insert new transaction rows (INSERT_TRANSACTION order) inside the caller's write.
+
+    `before_upkeep` runs once the rows are in, before the search index and the totals are
+    brought up to date: long statements during which SQLite lets other threads run Python.
+    """
     after = int(cursor.execute("SELECT coalesce(max(rowid), 0) FROM transactions").fetchone()[0])
     cursor.execute("INSERT INTO bulk_write (id) VALUES (1)")
     try:
@@ -42,6 +47,8 @@ def insert_transactions(cursor: sqlite3.Cursor, rows: Sequence[Sequence[Any]], *
             cursor.executemany(INSERT_TRANSACTION + (REVIVE if revive else ""), rows)
     finally:
         cursor.execute("DELETE FROM bulk_write")
+    if before_upkeep:
+        before_upkeep()
     cursor.execute("INSERT INTO transaction_search (rowid, description, notes)"
                    " SELECT rowid, description, notes FROM transactions WHERE rowid > ?", (after,))
     # NOT INDEXED: the planner would walk the whole transactions_order index for the GROUP BY,

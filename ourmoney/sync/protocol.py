@@ -72,6 +72,7 @@ class Page:
     changes: list[Change]
     next: int
     more: bool
+    checked: bool = False  # its field values too, by the receiving app (not by this module)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from ourmoney.db import bulk
 from ourmoney.db.entities import ENTITIES, Entity
 from ourmoney.services.book import Book
 from ourmoney.services.ledger import ACKED_SQL
+from ourmoney.services.sync import turns
 from ourmoney.services.sync.values import check_changes
 from ourmoney.sync.merge import RowState, create, fold, is_creation
 from ourmoney.sync.protocol import Change, PushResult, node_of
@@ -49,9 +50,13 @@ class _Rows:
 
 
 def apply_changes(book: Book, changes: Sequence[Change], *, sender: str,
-                  after: AfterApply | None = None) -> PushResult:
-    """Apply changes received from `sender` and run `after` in the same transaction."""
-    check_changes(changes)
+                  after: AfterApply | None = None, checked: bool = False) -> PushResult:
+    """Apply changes received from `sender` and run `after` in the same transaction.
+
+    Their values are checked first, unless the caller already did (`checked`).
+    """
+    if not checked:
+        check_changes(changes)
     with book.write() as cursor:
         result = apply_in(book, cursor, changes, sender)
         if after:
@@ -71,11 +76,12 @@ def apply_in(book: Book, cursor: sqlite3.Cursor, changes: Sequence[Change],
         by_entity: dict[str, list[Change]] = defaultdict(list)
         for change in ready:
             by_entity[change.entity].append(change)
+        # Logged first: the rest of the write ends with long set-wise statements (see turns).
+        cursor.executemany(bulk.INSERT_CHANGE, [
+            (c.hlc, c.origin, c.entity, c.row, c.fields_text()) for c in ready])
         for name, group in by_entity.items():
             if name in ENTITIES:
                 _fold_entity(book, cursor, ENTITIES[name], group, acked)
-        cursor.executemany(bulk.INSERT_CHANGE, [
-            (c.hlc, c.origin, c.entity, c.row, c.fields_text()) for c in ready])
     return PushResult(len(ready), duplicates, len(held))
 
 
@@ -273,7 +279,8 @@ def _insert(cursor: sqlite3.Cursor, rows: _Rows) -> None:
     entity = rows.entity
     if entity.name == "transaction":
         bulk.insert_transactions(cursor, [*rows.created, *(
-            _new_transaction(row_id, state) for row_id, state in rows.fresh.items())])
+            _new_transaction(row_id, state) for row_id, state in rows.fresh.items())],
+            before_upkeep=turns.give_turn)
         cursor.executemany(
             "UPDATE transactions SET deleted = ?, field_hlc = ? WHERE id = ?",
             [(int(bool(state.values["deleted"])), _clocks_text(state), row_id)

@@ -74,7 +74,7 @@ def pull_from(book: Book, peer_id: str, transport: Transport, *, page: int = PAG
             if found.next < since:
                 raise ProtocolError("the peer's page went backwards")
             after = _advance(peer_id, "pulled_seq", found.next)
-            result = apply_changes(book, found.changes, sender=peer_id,
+            result = apply_changes(book, found.changes, sender=peer_id, checked=found.checked,
                                    after=_held_by(peer_id, found, after) if relay else after)
             applied, held = applied + result.accepted, held + result.quarantined
             since = found.next

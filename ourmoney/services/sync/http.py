@@ -9,10 +9,13 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from http.client import HTTPResponse, IncompleteRead
 
 from ourmoney import __version__
 from ourmoney.services.device_http import NotOurMoney, PeerUnreachable, refusal
+from ourmoney.services.sync import turns
+from ourmoney.services.sync.values import check_changes
 from ourmoney.sync import protocol
 from ourmoney.sync.protocol import Page, PushResult, parse_page, push_body
 
@@ -41,18 +44,28 @@ class HttpPeer:
 
         The caller applies a page before asking for the next, so asking from `since` means
         it holds the peer's log up to `since`: the next page, fetched meanwhile, says so.
-        Only the download runs ahead, in a thread that mostly waits on the socket; the
-        page is parsed here, so the two threads do not take turns at the interpreter.
+        The next page is downloaded in a helper thread, which also reads and checks it while
+        this thread is inside SQLite (see turns). Pages come back with their values checked.
         """
         ahead, self._ahead = self._ahead, None
         if ahead is not None and ahead.asks == (since, limit):
-            body, self._last_seq = ahead.result()
+            page, self._last_seq = ahead.result()
         else:
-            body, self._last_seq = self._download(since, limit, since)
-        page = parse_page(body.split(b"\n"))
+            page, self._last_seq = self._fetch(since, limit, since)
+        turns.take_turn()
         if page.more:
-            self._ahead = _Ahead(self._download, (page.next, limit), since)
+            self._ahead = _Ahead(self._fetch_in_turn, (page.next, limit), since)
         return page
+
+    def _fetch(self, since: int, limit: int, held: int) -> tuple[Page, int]:
+        body, last = self._download(since, limit, held)
+        return read_page(body), last
+
+    def _fetch_in_turn(self, since: int, limit: int, held: int) -> tuple[Page, int]:
+        """Download a page now; read it when the applying thread gives its turn."""
+        body, last = self._download(since, limit, held)
+        turns.wait_for_turn()
+        return read_page(body), last
 
     def _download(self, since: int, limit: int, held: int) -> tuple[bytes, int]:
         """Read one page's NDJSON; `held` is how far this device holds the peer's log now."""
@@ -97,30 +110,38 @@ class HttpPeer:
 
 
 class _Ahead:
-    """The next page, downloaded in a background thread while the caller applies this one."""
+    """The next page, fetched in a helper thread while the caller applies this one."""
 
-    def __init__(self, download: Callable[[int, int, int], tuple[bytes, int]],
+    def __init__(self, fetch: Callable[[int, int, int], tuple[Page, int]],
                  asks: tuple[int, int], held: int) -> None:
         self.asks = asks
-        self._found: tuple[bytes, int] | None = None
+        self._found: tuple[Page, int] | None = None
         self._error: Exception | None = None
-        self._thread = threading.Thread(target=self._run, args=(download, held), daemon=True,
+        self._thread = threading.Thread(target=self._run, args=(fetch, held), daemon=True,
                                         name="sync-pull-ahead")
         self._thread.start()
 
-    def _run(self, download: Callable[[int, int, int], tuple[bytes, int]], held: int) -> None:
+    def _run(self, fetch: Callable[[int, int, int], tuple[Page, int]], held: int) -> None:
         try:
-            self._found = download(*self.asks, held)
+            self._found = fetch(*self.asks, held)
         except Exception as error:  # handed to the caller, in its thread, by result()
             self._error = error
 
-    def result(self) -> tuple[bytes, int]:
-        """Wait for the download; raise what it raised."""
+    def result(self) -> tuple[Page, int]:
+        """Wait for the page (the helper may run meanwhile); raise what fetching it raised."""
+        turns.give_turn()
         self._thread.join()
         if self._error is not None:
             raise self._error
         assert self._found is not None
         return self._found
+
+
+def read_page(body: bytes) -> Page:
+    """Parse a pulled page and check its values; raise ProtocolError if anything is wrong."""
+    page = parse_page(body.split(b"\n"))
+    check_changes(page.changes)
+    return replace(page, checked=True)
 
 
 def _body(answer: HTTPResponse) -> bytes:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ourmoney.services.book import Book
+from ourmoney.services.sync import apply
 from ourmoney.services.sync.apply import apply_changes
-from ourmoney.sync.protocol import change_line, page_trailer, parse_page
+from ourmoney.sync.protocol import ProtocolError, change_line, page_trailer, parse_page
 
 NODE = "0123456789abcdef"
 ROW = "018ddf12-e407-7386-be58-c9cbebc12119"
@@ -26,3 +29,21 @@ def test_the_log_keeps_each_change_as_its_origin_wrote_it(book: Book) -> None:
                                                    for line in lines]
     assert book.store.rows("SELECT description FROM transactions ORDER BY id") == [
         ("Café",), ("Pão",)]
+
+
+def test_values_are_checked_before_anything_is_applied_unless_the_caller_did(
+        book: Book, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = parse_page([_created(1, '"Bread"'), _created(2, '"' + "x" * 201 + '"'),
+                      page_trailer(2, False)])
+    with pytest.raises(ProtocolError) as refused:
+        apply_changes(book, bad.changes, sender=NODE)
+    assert str(refused.value) == "line 2: transaction field description may hold at most 200" \
+                                 " characters"
+    assert book.store.rows("SELECT count(*) FROM change") == [(0,)]
+    checked: list[int] = []
+    monkeypatch.setattr(apply, "check_changes", lambda changes: checked.append(len(changes)))
+    good = parse_page([_created(3, '"Milk"'), page_trailer(3, False)])
+    apply_changes(book, good.changes, sender=NODE)
+    apply_changes(book, good.changes, sender=NODE, checked=True)  # already checked: not again
+    assert checked == [1]
+    assert book.store.rows("SELECT description FROM transactions") == [("Milk",)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from ourmoney.db import indexes
 from ourmoney.services import categories, ledger, listing, members
 from ourmoney.services.book import Book, open_book
 from ourmoney.services.models import TransactionFilter
-from ourmoney.services.sync import engine, long_pull
+from ourmoney.services.sync import engine, long_pull, turns
 from ourmoney.services.sync.notices import pending_count
 from ourmoney.sync.protocol import Page, PushResult
 from tests.support.books import (
@@ -134,11 +135,16 @@ def test_a_long_first_sync_gives_the_ledger_a_normal_sync_gives(
             def watch(_n: int) -> None:
                 seen.append(_set_aside(long))
                 settings.append(_write_settings(long))
+                process.append((gc.isenabled(), sys.getswitchinterval()))
+            process: list[tuple[bool, float]] = []
+            before = (gc.isenabled(), sys.getswitchinterval())
             assert _write_settings(long) == (-2000, 1000)
             assert _pull(long, source, watch) == (every, 0)
             assert seen and all(seen)  # set aside from the first page to the last
             assert set(settings) == {(-16_000, 4_000)}
+            assert set(process) == {(False, turns.QUICK_SWITCH)}
             assert _write_settings(long) == (-2000, 1000)
+            assert (gc.isenabled(), sys.getswitchinterval()) == before == (True, 0.005)
             assert _everything(long) == _everything(normal)
     assert not _set_aside(long)
 
@@ -191,7 +197,7 @@ KILLED_SYNC = """
 import sys, time
 from pathlib import Path
 from ourmoney.services.book import open_book
-from ourmoney.services.sync import engine, long_pull
+from ourmoney.services.sync import engine, long_pull, turns
 from tests.support.sync import Direct
 
 class Slow(Direct):
@@ -257,15 +263,29 @@ def test_a_short_pull_or_one_into_a_fuller_ledger_keeps_the_indexes(
         tmp_path: Path, source: Book, monkeypatch: pytest.MonkeyPatch) -> None:
     with _empty(tmp_path, "short", source) as short:
         seen: list[bool] = []
-        _pull(short, source, lambda _n: seen.append(_set_aside(short)))  # under SET_ASIDE_FROM
+        collecting: list[bool] = []
+
+        def watch(_n: int) -> None:
+            seen.append(_set_aside(short))
+            collecting.append(gc.isenabled())
+        _pull(short, source, watch)  # under SET_ASIDE_FROM
         assert seen and not any(seen)
+        assert collecting and all(collecting)
     monkeypatch.setattr(long_pull, "SET_ASIDE_FROM", 10)
     with _empty(tmp_path, "fuller", source) as fuller:
         for n in range(len(_log(source))):
             ledger.add_transaction(fuller, draft(f"Own {n}"))
         seen.clear()
-        _pull(fuller, source, lambda _n: seen.append(_set_aside(fuller)))
-        assert seen and not any(seen)
+        collecting.clear()
+        gc.disable()  # someone else paused the collector: a pull leaves it paused
+        try:
+            _pull(fuller, source, lambda _n: (seen.append(_set_aside(fuller)),
+                                              collecting.append(gc.isenabled())))
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+        assert seen and not any(seen)  # long, but into a fuller ledger: indexes kept
+        assert collecting and not any(collecting)
 
 
 def _set_aside(book: Book) -> bool:
