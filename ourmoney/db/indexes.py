@@ -1,4 +1,4 @@
-"""Lookup indexes of the transactions table, set aside during a long bulk write, then rebuilt.
+"""Lookup indexes set aside during a long bulk write, then rebuilt.
 
 Building an index once over every row (CREATE INDEX sorts them) costs much less than
 keeping it up to date row by row through a first sync of a long history.
@@ -24,12 +24,14 @@ import json
 import sqlite3
 
 SET_ASIDE_KEY = "indexes_set_aside"
+# Four of the transactions table's, and the daily totals' covering index for unfiltered
+# totals (every page of a first sync moves its amounts and counts).
 LOOKUP_INDEXES = ("transactions_order", "transactions_member", "transactions_pending",
-                  "transactions_income")
+                  "transactions_income", "daily_total_type")
 
 
 def set_aside(cursor: sqlite3.Cursor) -> None:
-    """Drop the lookup indexes of the transactions table, recording how to build them again."""
+    """Drop the lookup indexes, recording how to build them again."""
     marks = ", ".join("?" * len(LOOKUP_INDEXES))
     found = dict(cursor.execute(
         f"SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND name IN ({marks})",

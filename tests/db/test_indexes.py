@@ -9,7 +9,7 @@ from ourmoney.db import indexes, open_store
 from ourmoney.services.book import Book
 
 INDEX_SQL = ("SELECT name, sql FROM sqlite_schema WHERE type = 'index'"
-             " AND tbl_name = 'transactions' ORDER BY name")
+             " AND tbl_name IN ('transactions', 'daily_total') ORDER BY name")
 
 
 def test_set_aside_drops_the_lookup_indexes_and_records_them(book: Book) -> None:

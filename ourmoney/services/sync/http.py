@@ -62,17 +62,22 @@ class HttpPeer:
         return read_page(body), last
 
     def _fetch_in_turn(self, since: int, limit: int, held: int) -> tuple[Page, int]:
-        """Download a page now; read it when the applying thread gives its turn."""
-        body, last = self._download(since, limit, held)
-        turns.wait_for_turn()
+        """Ask for a page now; read the answer when the applying thread gives its turn.
+
+        Reading the answer runs Python for every block received, so it waits for the turn too;
+        meanwhile the peer writes the page ahead into the connection.
+        """
+        body, last = self._download(since, limit, held, before_body=turns.wait_for_turn)
         return read_page(body), last
 
-    def _download(self, since: int, limit: int, held: int) -> tuple[bytes, int]:
+    def _download(self, since: int, limit: int, held: int,
+                  before_body: Callable[[], object] = lambda: None) -> tuple[bytes, int]:
         """Read one page's NDJSON; `held` is how far this device holds the peer's log now."""
         query = urllib.parse.urlencode({"since": since, "limit": limit})
         headers = {protocol.PULLED_HEADER: str(held)}
         with self._open("GET", f"sync/v1/changes?{query}", headers=headers) as answer:
             last = _number(answer.headers.get(protocol.LAST_SEQ_HEADER))
+            before_body()
             try:
                 return _body(answer), last
             except (OSError, ValueError) as error:

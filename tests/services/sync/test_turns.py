@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -32,8 +32,10 @@ class Pages(HttpPeer):
         self.bodies = bodies
         self.read_in: list[str] = []
 
-    def _download(self, since: int, limit: int, held: int) -> tuple[bytes, int]:
+    def _download(self, since: int, limit: int, held: int,
+                  before_body: Callable[[], object] = lambda: None) -> tuple[bytes, int]:
         self.read_in.append(threading.current_thread().name)
+        before_body()
         return self.bodies[since], 4
 
 
@@ -51,7 +53,11 @@ def turn_taken() -> Iterator[None]:
 def test_pages_come_back_parsed_and_checked_and_the_next_is_fetched_by_a_helper() -> None:
     peer = Pages({0: body([line(1), line(2)], 2, True), 2: body([line(3), line(4)], 4, False)})
     first = peer.pull(0, 2)
-    second = peer.pull(2, 2)
+    ahead = peer._ahead
+    assert ahead is not None
+    ahead._thread.join(0.2)
+    assert ahead._thread.is_alive()  # asked for the next page; reads it only in its turn
+    second = peer.pull(2, 2)  # waiting for it gives the turn
     assert [c.row for c in first.changes] == ["row-1", "row-2"]
     assert [c.row for c in second.changes] == ["row-3", "row-4"]
     assert (first.checked, first.more, second.checked, second.more) == (True, True, True, False)
