@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -55,9 +56,7 @@ def test_each_request_is_logged_as_one_json_line(hub: RunningHub) -> None:
     token = join(hub, device="4646464646464646")
     requests.get(hub.url + "hub/v1/status", timeout=10,
                  headers={"Authorization": f"Bearer {token}"})
-    lines = [json.loads(line) for line in hub.stderr_lines if line.startswith("{")]
-    status = [entry for entry in lines if entry.get("path") == "/hub/v1/status"
-              and entry.get("device") == "4646464646464646"]
+    status = logged_status(hub)
     assert status, hub.output()
     entry = status[-1]
     assert (entry["level"], entry["logger"], entry["method"], entry["status"]) == (
@@ -73,3 +72,15 @@ def test_one_address_trying_many_emails_is_limited(strict: tuple[RunningHub, Run
              for n in range(16)]
     assert 429 in codes and codes.index(429) <= 15  # 3 failures x 5 per address
     assert set(codes[:codes.index(429)]) == {401}
+
+
+def logged_status(hub: RunningHub, wait: float = 5.0) -> list[dict[str, object]]:
+    """The status requests of device 4646… logged so far (the line may follow the answer)."""
+    deadline = time.monotonic() + wait
+    while True:
+        lines = [json.loads(line) for line in hub.stderr_lines if line.startswith("{")]
+        found = [entry for entry in lines if entry.get("path") == "/hub/v1/status"
+                 and entry.get("device") == "4646464646464646"]
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.02)
