@@ -13,6 +13,7 @@ from waitress.server import create_server
 
 from ourmoney import network
 from ourmoney.errors import OurMoneyError
+from ourmoney.listening import Listening
 from ourmoney.services import pairing, phones
 from ourmoney.services.discovery import Discovery, listening_addresses
 from ourmoney.services.sync.background import BackgroundSync
@@ -48,6 +49,14 @@ def start_discovery(app: Flask, host: str, port: int) -> Discovery | None:
     return found["discovery"]  # type: ignore[no-any-return]
 
 
+def restart_discovery(app: Flask, host: str, port: int) -> None:
+    """Announce this device again for where the server now listens (phone access switched)."""
+    running: Discovery | None = app.extensions["ourmoney"].pop("discovery", None)
+    if running:
+        running.stop()
+    start_discovery(app, host, port)
+
+
 def start_background_sync(app: Flask) -> BackgroundSync:
     """Start the sync thread: automatic unless `auto_sync` is off; "Sync now" works either way."""
     found: dict[str, Any] = app.extensions["ourmoney"]
@@ -64,8 +73,13 @@ class RunningApp:
     server: Any
     host: str
     url: str
-    discovery: Discovery | None
     syncer: BackgroundSync
+
+    @property
+    def discovery(self) -> Discovery | None:
+        """Return the running discovery (started again when phone access moves the socket)."""
+        found: Discovery | None = self.app.extensions["ourmoney"].get("discovery")
+        return found
 
     def serve(self) -> None:
         """Answer requests until `stop` closes the server (or Ctrl-C)."""
@@ -74,8 +88,9 @@ class RunningApp:
     def discover(self) -> None:
         """Start discovery when `start` was told to leave it for later (the desktop app starts
         it once its window shows the page)."""
-        self.discovery = start_discovery(self.app, str(self.server.effective_host),
-                                         int(self.server.effective_port))
+        if self.discovery is None:
+            start_discovery(self.app, str(self.server.effective_host),
+                            int(self.server.effective_port))
 
     def stop(self) -> None:
         """Stop the background threads, the server and the database, in that order."""
@@ -105,8 +120,11 @@ def start(settings: Settings, *, discover: bool = True) -> RunningApp:
     app.config.update(LISTEN_HOST=host, SERVER_PORT=port)
     if settings.host not in ("127.0.0.1", "localhost", "::1"):
         app.config["ALLOWED_HOSTS"] = app.config["ALLOWED_HOSTS"] | {settings.host}
-    discovery = start_discovery(app, str(server.effective_host), port) if discover else None
-    return RunningApp(app, server, host, url_for_host(str(settings.host), port), discovery,
+    if discover:
+        start_discovery(app, str(server.effective_host), port)
+    app.extensions["ourmoney"]["listening"] = Listening(
+        app, server, lambda new_host, new_port: restart_discovery(app, new_host, new_port))
+    return RunningApp(app, server, host, url_for_host(str(settings.host), port),
                       start_background_sync(app))
 
 

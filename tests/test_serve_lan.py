@@ -1,23 +1,28 @@
-"""`ourmoney serve --lan` and the saved phone-access switch: what the server listens on and says.
+"""`ourmoney serve --lan` and the phone-access switch: what the server listens on and says.
 
-Only the listening socket is inspected (psutil); every request goes over loopback.
+Only the listening socket is inspected (psutil); every request goes over loopback (127.0.0.2
+reaches a server listening on every network, not one on 127.0.0.1). Discovery is off: it
+would announce on every network.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import socket
 import sys
 import urllib.request
 from pathlib import Path
 
 import psutil
+import requests
 
 from ourmoney import network
 from ourmoney.services import phones
 from ourmoney.services.book import open_book
 from tests.support.server import RunningServer, start_process, start_server
 
+QUIET = {"OURMONEY_DISCOVERY": "false"}
 PHONES_LINE = re.compile(r"Phones on this network: open (http://\S+/) and sign in with a code "
                          r"from the Phone page|Phone access is on, but this computer has no "
                          r"network address yet")
@@ -46,7 +51,7 @@ def expected_line(port: int) -> str:
 
 
 def test_serve_lan_listens_on_the_network_and_prints_the_phone_address(tmp_path: Path) -> None:
-    with start_server(tmp_path / "data", "--lan") as server:
+    with start_server(tmp_path / "data", "--lan", env=QUIET) as server:
         server.wait_for_line(PHONES_LINE, 10)
         assert server.stdout_lines[:2] == [f"OurMoney running at {server.url}",
                                            expected_line(server.port)]
@@ -55,7 +60,7 @@ def test_serve_lan_listens_on_the_network_and_prints_the_phone_address(tmp_path:
 
 
 def test_plain_serve_listens_on_loopback_only_and_says_nothing_of_phones(tmp_path: Path) -> None:
-    with start_server(tmp_path / "data") as server:
+    with start_server(tmp_path / "data", env=QUIET) as server:
         assert listening_on(server) == {"127.0.0.1"}
         assert server.stdout_lines == [f"OurMoney running at {server.url}"]
 
@@ -65,9 +70,61 @@ def test_the_saved_switch_opens_the_network_on_the_next_start(tmp_path: Path) ->
     book = open_book(tmp_path / "data" / "ourmoney.sqlite3")
     phones.set_access(book, True)
     book.close()
-    with start_server(tmp_path / "data") as server:
+    with start_server(tmp_path / "data", env=QUIET) as server:
         server.wait_for_line(PHONES_LINE, 10)
         assert listening_on(server) == {"0.0.0.0"}
+        desktop = requests.Session()
+        page = switch(desktop, server, "off")
+        assert "Phone access is off." in page
+        assert listening_on(server) == {"127.0.0.1"}
+        assert not reachable("127.0.0.2", server.port)
+
+
+def test_switching_phone_access_moves_the_server_at_once(tmp_path: Path) -> None:
+    with start_server(tmp_path / "data", env=QUIET) as server:
+        assert not reachable("127.0.0.2", server.port)
+        desktop = requests.Session()
+        page = switch(desktop, server, "on")
+        assert "Phone access is on." in page and "Restart OurMoney" not in page
+        assert listening_on(server) == {"0.0.0.0"}
+        assert reachable("127.0.0.2", server.port)
+        assert desktop.get(server.url + "api/v1/health", timeout=5).json()["status"] == "ok"
+        page = switch(desktop, server, "off")
+        assert "Phone access is off." in page
+        assert listening_on(server) == {"127.0.0.1"}
+        assert not reachable("127.0.0.2", server.port)
+        assert health(server)["status"] == "ok"
+        assert switch(desktop, server, "off").count("Phone access is off.") == 1  # no move
+
+
+def test_a_network_address_taken_keeps_the_server_on_this_computer_and_says_restart(
+        tmp_path: Path) -> None:
+    with start_server(tmp_path / "data", env=QUIET) as server, socket.socket() as taken:
+        taken.bind(("127.0.0.2", server.port))
+        taken.listen()
+        page = switch(requests.Session(), server, "on")
+        assert "Restart OurMoney to let phones connect" in page
+        assert listening_on(server) == {"127.0.0.1"}  # back where it was
+        assert health(server)["status"] == "ok"
+
+
+def switch(desktop: requests.Session, server: RunningServer, access: str) -> str:
+    """Turn phone access on or off from the desktop's Phone page; return the page shown after."""
+    page = desktop.get(server.url + "phone", timeout=10).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token, page
+    answer = desktop.post(server.url + "phone/access", timeout=10,
+                          data={"csrf_token": token.group(1), "access": access},
+                          headers={"Origin": server.url.rstrip("/")})
+    assert answer.status_code == 200, answer.text
+    return answer.text
+
+
+def reachable(host: str, port: int) -> bool:
+    """Return whether something accepts connections at host:port."""
+    with socket.socket() as probe:
+        probe.settimeout(2)
+        return probe.connect_ex((host, port)) == 0
 
 
 def test_another_host_given_explicitly_is_kept_even_with_lan(tmp_path: Path) -> None:

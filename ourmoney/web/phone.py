@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from ourmoney import network
 from ourmoney.errors import N_, OurMoneyError
+from ourmoney.listening import Listening
 from ourmoney.services import household, members, phones
 from ourmoney.web import context, i18n
 from ourmoney.web.qr import qr_svg
@@ -39,6 +40,9 @@ def get_phone() -> str:
 def post_access() -> Response:
     turn_on = request.form.get("access") == "on"
     phones.set_access(context.book(), turn_on)
+    listening: Listening | None = current_app.extensions["ourmoney"].get("listening")
+    if listening:  # a running server (not a test client): listen where the switch says now
+        listening.follow_phone_access()
     flash(N_("Phone access is on.") if turn_on else N_("Phone access is off."))
     return redirect(url_for("phone.get_phone"), 303)
 

@@ -2,8 +2,9 @@
 
 Such a pull sets lookup indexes (of the transactions and the daily totals) aside and
 builds them once at the end (see ourmoney.db.indexes: reads stay right meanwhile, only
-slower; a crash leaves a record that the next open or sync repairs). Every page is still applied in one
-write together with the advance of the peer's cursor, so resuming works as ever.
+slower; a crash leaves a record that the next open or sync repairs). Every page is still
+applied in one write together with the advance of the peer's cursor, so resuming works as
+ever.
 
 Python's cycle collector is paused meanwhile: each page makes tens of thousands of
 short-lived objects, none in a cycle, and collecting them cost ~6% of a first sync's CPU.
