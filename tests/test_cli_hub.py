@@ -89,8 +89,11 @@ def test_usage_errors_say_what_to_give(tmp_path: Path, args: list[str], password
      "That invite code cannot be right."),
     ("ftp://hub.example.org/", ["--invite", INVITE], None,
      "The hub address must look like https://hub.example.org/."),
-    ("https://hub.example.org/some/path", ["--invite", INVITE], None,
+    ("https://hub.example.org/some/../path", ["--invite", INVITE], None,
      "The hub address must look like https://hub.example.org/."),
+    ("http://hub.example.org/some/path", ["--invite", INVITE], None,
+     "http://hub.example.org/some/path/ is plain http:// on the internet, so the password and"
+     " every change would travel unencrypted: use the hub's https:// address."),
 ])
 def test_bad_input_is_one_line_and_changes_nothing(tmp_path: Path, url: str, args: list[str],
                                                    password: str | None, message: str) -> None:

@@ -24,6 +24,7 @@ from tests.support.hub import (
     member_email,
     start_hub,
 )
+from tests.support.proxy import path_proxy
 from tests.support.server import start_server
 from tests.support.sync import state
 from tests.test_cli_devices import wait_for
@@ -239,3 +240,24 @@ def test_devices_offline_for_a_while_converge_when_the_hub_is_back(hub_db: str,
         book.close()
     assert row == (9910, "shared with Ana")
     assert cinema == (1, "edited after the other device deleted it")  # the edit did not undelete
+
+
+def test_a_hub_served_under_a_path_behind_a_proxy_is_joined_and_synced(
+        hub: RunningHub, tmp_path: Path) -> None:
+    home, away = tmp_path / "home", tmp_path / "away"
+    with path_proxy(hub.url, "/money/hub/") as proxied:
+        assert join(home, proxied.rstrip("/"), OWNER) == (  # typed without the last "/"
+            f"joined hub at {proxied} as {OWNER[0]} (household Home, role owner)\n")
+        assert join(away, hub.url, EDITOR).startswith(f"joined hub at {hub.url} ")
+        add(home, "Rent")
+        add(away, "Train")
+        assert synced(home) == "pushed 1, pulled 0"
+        assert synced(away) == "pushed 1, pulled 1"
+        assert synced(home) == "pushed 0, pulled 1"
+        status = ourmoney(home, "hub", "status")
+        lines = status.stdout.splitlines()
+        assert lines[0].startswith(f"hub: {proxied} ("), status.stdout
+        assert lines[-1] == "now: answering (devices in the household: 2, changes held: 2)"
+        left = ourmoney(home, "hub", "leave")
+        assert left.returncode == 0, left.stderr
+    assert descriptions(home) == descriptions(away) == ["Rent", "Train"]

@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from ourmoney.clock import utc_now_text
 from ourmoney.errors import N_, Conflict, InvalidInput, Message, NotFound, OurMoneyError
@@ -35,6 +35,8 @@ EMAIL_LIMIT = 254
 SECRET_LIMIT = 1024
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Segments of letters, digits and -._~ that do not start with a dot (no "." or "..").
+_HUB_PATH = re.compile(r"(?:/[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,63})+/?")
 
 
 class NotAHub(OurMoneyError):
@@ -101,20 +103,37 @@ class HubStatus:
 
 
 def hub_url(value: object) -> str:
-    """Return a hub's address reduced to scheme, host and port, ending in "/"; or refuse it.
+    """Return a hub's address: scheme, host, port and any path, ending in "/"; or refuse it.
 
-    Plain http:// is allowed only on this computer and the local network (a private address,
-    or a name ending in .local, .lan or .home.arpa): on the internet it must be https://.
+    A path is for a hub behind a proxy that serves it under one (https://example.org/hub/);
+    only plain path segments are taken. Plain http:// is allowed only on this computer and
+    the local network (a private address, or a name ending in .local, .lan or .home.arpa): on
+    the internet it must be https://.
     """
+    text = value.strip() if isinstance(value, str) else ""
+    root, path = _split_path(text)
     try:
-        base = devices.base_url(value)
+        base = devices.base_url(root)
     except InvalidInput:
         raise InvalidInput(N_("The hub address must look like https://hub.example.org/."),
                            field="url") from None
     parts = urlsplit(base)
     if parts.scheme == "http" and not _on_this_network(parts.hostname or ""):
-        raise PlainOverInternet(field="url", url=base)
-    return base
+        raise PlainOverInternet(field="url", url=base + path)
+    return base + path
+
+
+def _split_path(text: str) -> tuple[str, str]:
+    """Split an address into the part up to its host and port, and its path ("" or "a/b/")."""
+    try:
+        parts = urlsplit(text if "://" in text else "http://" + text)
+    except ValueError:
+        return text, ""
+    segments = [segment for segment in parts.path.split("/") if segment]
+    if not segments or not _HUB_PATH.fullmatch(parts.path) or len(text) > devices.URL_LIMIT:
+        return text, ""  # the address as given: refused below unless it has no path
+    root = urlunsplit((parts.scheme, parts.netloc, "/", parts.query, parts.fragment))
+    return root, "/".join(segments) + "/"
 
 
 def _on_this_network(host: str) -> bool:

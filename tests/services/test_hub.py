@@ -87,9 +87,24 @@ def test_plain_http_on_the_local_network_and_https_anywhere_are_allowed(address:
     assert hub.hub_url(address) == address
 
 
-@pytest.mark.parametrize("address", ["", "ftp://hub.example.org/", "https://hub.example.org/x",
-                                     "https://user:pw@hub.example.org/", "http://a b/", None,
-                                     "https://hub.example.org/?q=1", "http://\x1b[31m/"])
+@pytest.mark.parametrize(("address", "taken"), [
+    ("https://example.org/hub/", "https://example.org/hub/"),
+    ("https://Example.org:8443/money/hub", "https://example.org:8443/money/hub/"),
+    ("http://192.168.1.20/ourmoney/", "http://192.168.1.20/ourmoney/"),
+    ("nas.local/hub", "http://nas.local/hub/"),
+])
+def test_a_hub_behind_a_proxy_may_have_a_path(address: str, taken: str) -> None:
+    assert hub.hub_url(address) == taken
+
+
+@pytest.mark.parametrize("address", [
+    "", "ftp://hub.example.org/", "https://user:pw@hub.example.org/", "http://a b/", None,
+    "https://hub.example.org/?q=1", "http://\x1b[31m/", "https://hub.example.org/../admin/",
+    "https://hub.example.org/a/./b/", "https://hub.example.org/.git/", "https://h.org/a b/",
+    "https://hub.example.org/<script>/", "https://hub.example.org/a//b/",
+    "https://hub.example.org/x#top", "https://hub.example.org/%2e%2e/",
+    "https://h.org/" + "a" * 200,
+    "https://hub.example.org/=cmd|' /C calc'!A0/", 42, ["https://hub.example.org/"]])
 def test_a_bad_address_is_refused_before_any_call(book: Book, address: object) -> None:
     with pytest.raises(InvalidInput) as error:
         hub.join(book, address, CREDENTIALS)
