@@ -243,12 +243,14 @@ def test_devices_offline_for_a_while_converge_when_the_hub_is_back(hub_db: str,
 
 
 def test_a_hub_served_under_a_path_behind_a_proxy_is_joined_and_synced(
-        hub: RunningHub, tmp_path: Path) -> None:
+        hub: RunningHub, hub_db: str, tmp_path: Path) -> None:
     home, away = tmp_path / "home", tmp_path / "away"
+    add_household(hub_db, "Proxied")  # a household of its own: the hub is the module's
     with path_proxy(hub.url, "/money/hub/") as proxied:
-        assert join(home, proxied.rstrip("/"), OWNER) == (  # typed without the last "/"
-            f"joined hub at {proxied} as {OWNER[0]} (household Home, role owner)\n")
-        assert join(away, hub.url, EDITOR).startswith(f"joined hub at {hub.url} ")
+        owner = member_email(OWNER, "Proxied")
+        assert join(home, proxied.rstrip("/"), OWNER, "Proxied") == (  # without the last "/"
+            f"joined hub at {proxied} as {owner} (household Proxied, role owner)\n")
+        assert join(away, hub.url, EDITOR, "Proxied").startswith(f"joined hub at {hub.url} ")
         add(home, "Rent")
         add(away, "Train")
         assert synced(home) == "pushed 1, pulled 0"
