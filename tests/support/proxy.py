@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import http.client
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import urlsplit
 
+from tests.support.wsgi import serving
+
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
-              "proxy-authorization", "proxy-authenticate", "host"}
+              "host", "content-length"}
 
 
 @contextmanager
@@ -21,42 +22,31 @@ def path_proxy(target: str, prefix: str) -> Iterator[str]:
     """
     upstream = urlsplit(target)
 
-    class Forward(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    def forward(environ: dict[str, Any], start: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ["PATH_INFO"]
+        if not path.startswith(prefix):
+            start("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"not here"]
+        query = f"?{environ['QUERY_STRING']}" if environ.get("QUERY_STRING") else ""
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else None
+        headers = {key[5:].replace("_", "-"): value for key, value in environ.items()
+                   if key.startswith("HTTP_") and key[5:].replace("_", "-").lower()
+                   not in HOP_BY_HOP}
+        if environ.get("CONTENT_TYPE"):
+            headers["Content-Type"] = environ["CONTENT_TYPE"]
+        client = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=60)
+        try:
+            client.request(environ["REQUEST_METHOD"], "/" + path[len(prefix):] + query, body,
+                           headers)
+            answer = client.getresponse()
+            data = answer.read()
+        finally:
+            client.close()
+        start(f"{answer.status} {answer.reason}",
+              [(name, value) for name, value in answer.getheaders()
+               if name.lower() not in HOP_BY_HOP])
+        return [data]
 
-        def _forward(self) -> None:
-            if not self.path.startswith(prefix):
-                self.send_error(404)
-                return
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else None
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
-            client = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=60)
-            try:
-                client.request(self.command, "/" + self.path[len(prefix):], body, headers)
-                answer = client.getresponse()
-                data = answer.read()
-            finally:
-                client.close()
-            self.send_response(answer.status)
-            for name, value in answer.getheaders():
-                if name.lower() not in HOP_BY_HOP | {"content-length"}:
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST = do_DELETE = _forward
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Forward)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serving(forward) as address:
+        yield address.rstrip("/") + prefix
