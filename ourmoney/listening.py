@@ -23,6 +23,15 @@ MOVE_WAIT = 5.0  # seconds to wait for the serving loop to move the socket
 LOG = logging.getLogger(__name__)
 
 
+def wanted_host(app: Flask) -> str:
+    """Return where the server should listen: every network while phone access is on."""
+    found: dict[str, Any] = app.extensions["ourmoney"]
+    settings = found["settings"]
+    if settings.loopback_is_lan:  # tests play the network over loopback: nothing is widened
+        return str(settings.host)
+    return phones.listen_host(found["book"], settings.host, lan=settings.lan)
+
+
 class Listening:
     """The address the server listens on, moved when phone access is switched."""
 
@@ -38,11 +47,7 @@ class Listening:
 
     def follow_phone_access(self) -> bool:
         """Listen where phone access says now; return whether the server listens there."""
-        found: dict[str, Any] = self.app.extensions["ourmoney"]
-        settings = found["settings"]
-        if settings.loopback_is_lan:  # tests play the network over loopback
-            return True
-        wanted = phones.listen_host(found["book"], settings.host, lan=settings.lan)
+        wanted = wanted_host(self.app)
         if wanted == self.host:
             return True
         if not self._move_to(wanted):

@@ -13,8 +13,8 @@ from waitress.server import create_server
 
 from ourmoney import network
 from ourmoney.errors import OurMoneyError
-from ourmoney.listening import Listening
-from ourmoney.services import pairing, phones
+from ourmoney.listening import Listening, wanted_host
+from ourmoney.services import pairing
 from ourmoney.services.discovery import Discovery, listening_addresses
 from ourmoney.services.sync.background import BackgroundSync
 from ourmoney.settings import Settings
@@ -106,9 +106,7 @@ def start(settings: Settings, *, discover: bool = True) -> RunningApp:
     to the caller."""
     logging.basicConfig(level=settings.log_level)
     app = create_app(settings)
-    # loopback_is_lan (tests only) plays the network over loopback, so nothing is widened.
-    host = settings.host if settings.loopback_is_lan else phones.listen_host(
-        app.extensions["ourmoney"]["book"], settings.host, lan=settings.lan)
+    host = wanted_host(app)
     try:
         server = create_server(app, host=host, port=settings.port, threads=THREADS,
                                ident="OurMoney", clear_untrusted_proxy_headers=True)
