@@ -23,7 +23,7 @@ NAME_LIMIT = 60
 URL_LIMIT = 200
 _DEVICE_ID = re.compile(r"[0-9a-f]{16}")
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{32,128}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # a terminal escape, a line break
 _COLUMNS = ("device_id, name, url, kind, paired_at, last_sync_at, last_error, failures,"
             " revoked_at, pulled_seq, acked_seq, token")
 
@@ -71,7 +71,7 @@ def device_id(value: object) -> str:
 def device_name(value: object) -> str:
     """Return a device name (1 to 60 characters, no control characters) or refuse it."""
     name = value.strip() if isinstance(value, str) else ""
-    if not name or len(name) > NAME_LIMIT or _CONTROL.search(name):
+    if not name or len(name) > NAME_LIMIT or CONTROL.search(name):
         raise InvalidInput(N_("A device name is 1 to 60 characters."), field="name")
     return name
 
@@ -95,7 +95,7 @@ def base_url(value: object) -> str:
         parts = None
     if (parts is None or parts.scheme not in ("http", "https") or not parts.hostname
             or parts.username or parts.password or len(text) > URL_LIMIT
-            or _CONTROL.search(text) or " " in text or parts.path not in ("", "/")
+            or CONTROL.search(text) or " " in text or parts.path not in ("", "/")
             or parts.query or parts.fragment):
         raise InvalidInput(N_("The address must look like http://192.168.1.20:8421/."),
                            field="url")

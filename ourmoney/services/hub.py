@@ -34,7 +34,6 @@ TEXT_LIMIT = 120
 EMAIL_LIMIT = 254
 SECRET_LIMIT = 1024
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # Segments of letters, digits and -._~ that do not start with a dot (no "." or "..").
 _HUB_PATH = re.compile(r"(?:/[A-Za-z0-9_~-][A-Za-z0-9._~-]{0,63})+/?")
 
@@ -155,11 +154,12 @@ def sign_in(email: object = None, password: object = None,
         if email or password:
             raise InvalidInput(N_("Give an email and password, or an invite code, not both."),
                                field="invite")
-        if len(code) > TEXT_LIMIT or _CONTROL.search(code) or " " in code:
+        if len(code) > TEXT_LIMIT or devices.CONTROL.search(code) or " " in code:
             raise InvalidInput(N_("That invite code cannot be right."), field="invite")
         return {"invite": code}
     address = email.strip() if isinstance(email, str) else ""
-    if not _EMAIL.fullmatch(address) or len(address) > EMAIL_LIMIT or _CONTROL.search(address):
+    if (not _EMAIL.fullmatch(address) or len(address) > EMAIL_LIMIT
+            or devices.CONTROL.search(address)):
         raise InvalidInput(N_("Give the email you use at the hub (or an invite code)."),
                            field="email")
     if not isinstance(password, str) or not password or len(password) > SECRET_LIMIT:
@@ -341,7 +341,7 @@ def _text(url: str, value: object) -> str:
     """Return a name the hub sent, cut short and without control characters."""
     if not isinstance(value, str):
         raise NotAHub(url=url)
-    return _CONTROL.sub("", value).strip()[:TEXT_LIMIT]
+    return devices.CONTROL.sub("", value).strip()[:TEXT_LIMIT]
 
 
 def _role(url: str, value: object) -> str:
