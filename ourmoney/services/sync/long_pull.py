@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from ourmoney.db import indexes
 from ourmoney.services.book import Book
@@ -31,9 +31,10 @@ REBUILD = {"temp_store": "FILE"}
 @contextmanager
 def lookups_set_aside(book: Book, coming: int) -> Iterator[None]:
     """Around a pull of `coming` more changes: set the indexes aside if worth it, then rebuild."""
-    long = coming >= SET_ASIDE_FROM and _set_aside_if_worth(book, coming)
-    with (_pragmas(book, LONG_WRITE if long else {}),
-          _collector_paused(coming >= SET_ASIDE_FROM), turns.quick_switches()):
+    many = coming >= SET_ASIDE_FROM
+    long = many and _set_aside_if_worth(book, coming)
+    with (_pragmas(book, LONG_WRITE if long else {}), _collector_paused(many),
+          turns.quick_switches() if many else nullcontext()):
         try:
             yield
         finally:

@@ -268,9 +268,12 @@ def test_a_short_pull_or_one_into_a_fuller_ledger_keeps_the_indexes(
         def watch(_n: int) -> None:
             seen.append(_set_aside(short))
             collecting.append(gc.isenabled())
+            switches.append(sys.getswitchinterval())
+        switches: list[float] = []
         _pull(short, source, watch)  # under SET_ASIDE_FROM
         assert seen and not any(seen)
         assert collecting and all(collecting)
+        assert set(switches) == {0.005}  # Python's default: a short pull changes nothing global
     monkeypatch.setattr(long_pull, "SET_ASIDE_FROM", 10)
     with _empty(tmp_path, "fuller", source) as fuller:
         for n in range(len(_log(source))):
